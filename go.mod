@@ -1,0 +1,3 @@
+module github.com/goiscsi/goiscsi
+
+go 1.26.8
