@@ -56,8 +56,8 @@ var (
 	discTypes   = []string{"send_targets", "isns", "offload_send_targets", "slp", "static", "fw"}
 )
 
-func str(k string) Field             { return Field{Key: k, Kind: Str} }
-func num(k, def string) Field        { return Field{Key: k, Kind: Int, Default: def} }
+func str(k string) Field      { return Field{Key: k, Kind: Str} }
+func num(k, def string) Field { return Field{Key: k, Kind: Int, Default: def} }
 func enum(k, def string, v []string) Field {
 	return Field{Key: k, Kind: Enum, Default: def, Values: v}
 }

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/goiscsi/goiscsi"
+
+// listPackages runs "go list" with a format printing "path dep dep …".
+func listPackages(t *testing.T, format string, patterns ...string) map[string][]string {
+	t.Helper()
+	out, err := exec.Command("go", append([]string{"list", "-f", format}, patterns...)...).Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	pkgs := map[string][]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) > 0 {
+			pkgs[f[0]] = f[1:]
+		}
+	}
+	return pkgs
+}
+
+func rel(p string) string { return strings.TrimPrefix(strings.TrimPrefix(p, module), "/") }
+
+func under(p, dir string) bool { return p == dir || strings.HasPrefix(p, dir+"/") }
+
+func isLeaf(p string) bool {
+	return under(p, "netlinkraw") || under(p, "sysfs") || under(p, "records") || under(p, "internal")
+}
+
+// TestArchitecture enforces the import rules of the design card:
+// leaves import nothing of ours but internal/*; admin never reaches the
+// daemon; only initramfs may use u-root's image builder, and nothing in
+// the binary imports initramfs.
+func TestArchitecture(t *testing.T) {
+	direct := listPackages(t, `{{.ImportPath}} {{join .Imports " "}}`, "./...")
+	deps := listPackages(t, `{{.ImportPath}} {{join .Deps " "}}`, "./...")
+	for pkg, imports := range direct {
+		p := rel(pkg)
+		for _, imp := range imports {
+			if !strings.HasPrefix(imp, module) {
+				if strings.HasPrefix(imp, "github.com/u-root/") && strings.Contains(imp, "uroot") && !under(p, "initramfs") {
+					t.Errorf("%s imports u-root's image builder %s; only initramfs may", p, imp)
+				}
+				continue
+			}
+			i := rel(imp)
+			if isLeaf(p) && !under(i, "internal") {
+				t.Errorf("leaf package %s imports %s; leaves import only internal/*", p, i)
+			}
+			if under(i, "initramfs") && !under(p, "initramfs") {
+				t.Errorf("%s imports %s; initramfs is a build tool, not part of the binary", p, i)
+			}
+		}
+	}
+	for pkg, all := range deps {
+		p := rel(pkg)
+		if !under(p, "admin") {
+			continue
+		}
+		for _, d := range all {
+			if strings.HasPrefix(d, module) && under(rel(d), "daemon") {
+				t.Errorf("%s depends on %s; iscsiadm must not link the daemon", p, rel(d))
+			}
+		}
+	}
+}
