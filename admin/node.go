@@ -119,17 +119,13 @@ func (c *cmd) nodeList(o *options) error {
 }
 
 func (c *cmd) printNodeTree(refs []records.NodeRef) {
-	var lastTarget, lastPortal string
+	var lastTarget string
 	for _, r := range refs {
-		portal := r.Portal.HostPort() + "," + strconv.Itoa(r.Portal.TPGT)
 		if r.Target != lastTarget {
 			c.printf("Target: %s\n", r.Target)
-			lastTarget, lastPortal = r.Target, ""
+			lastTarget = r.Target
 		}
-		if portal != lastPortal {
-			c.printf("\tPortal: %s\n", portal)
-			lastPortal = portal
-		}
+		c.printf("\tPortal: %s,%d\n", r.Portal.HostPort(), r.Portal.TPGT)
 		c.printf("\t\tIface Name: %s\n", r.Iface)
 	}
 }

@@ -117,9 +117,11 @@ func ValidateIfaceName(name string) error {
 // ValidateAddress checks a portal address: an IPv4 or IPv6 address (an
 // IPv6 zone is allowed) or a DNS host name.
 func ValidateAddress(addr string) error {
-	if _, err := netip.ParseAddr(addr); err == nil {
-		if strings.ContainsAny(addr, "/,") {
-			return invalid("address", addr, "zone has a reserved character")
+	if ip, err := netip.ParseAddr(addr); err == nil {
+		for _, c := range ip.Zone() {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+				return invalid("address", addr, "zone has a reserved character")
+			}
 		}
 		return nil
 	}

@@ -214,6 +214,9 @@ func (r *Record) Unmarshal(data []byte) error {
 			continue
 		}
 		if f, known := r.table.Lookup(k); known {
+			if v == "" && f.Kind == Str && f.Default != "" {
+				continue // empty values are never written: keep the default
+			}
 			if c, err := canonical(f, lenientInt(f, v)); err == nil {
 				r.vals[k] = c
 			}

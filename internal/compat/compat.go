@@ -50,6 +50,9 @@ func ParseScript(data []byte) ([]Step, error) {
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
+		if len(args) == 0 || args[0] == "" {
+			return nil, fmt.Errorf("line %d: no command", n)
+		}
 		st := Step{Line: line, Args: args}
 		switch args[0][0] {
 		case '~':
