@@ -56,7 +56,7 @@ func TestCrossRead(t *testing.T) {
 		return func(args []string) compat.Result { return runOpenISCSI(t, root, args) }
 	}
 	for _, dir := range []struct {
-		name          string
+		name           string
 		writer, reader func(string) func([]string) compat.Result
 	}{
 		{"goiscsi writes, open-iscsi reads", ours, theirs},

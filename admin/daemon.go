@@ -87,11 +87,6 @@ func (c *cmd) loginRefs(refs []records.NodeRef) error {
 
 // loginAll is -m node -L all|manual|automatic|onboot.
 func (c *cmd) loginAll(which string) error {
-	switch which {
-	case "all", "manual", "automatic", "onboot":
-	default:
-		return c.fail(iscsierr.Inval, "Invalid loginall option %s.", which)
-	}
 	all, err := c.store.Nodes()
 	if err != nil {
 		return c.fail(iscsierr.IDBM, "Could not read node DB: %v.", err)
@@ -116,13 +111,6 @@ func (c *cmd) loginAll(which string) error {
 // logoutMatching handles -u, -U, -R and -s in node mode: they act on
 // sessions, and without one there is nothing to do.
 func (c *cmd) logoutMatching(o *options, which string) error {
-	if which != "" {
-		switch which {
-		case "all", "manual", "automatic", "onboot":
-		default:
-			return c.fail(iscsierr.Inval, "Invalid logoutall option %s.", which)
-		}
-	}
 	sessions, err := c.sysfs().Sessions()
 	if err != nil || len(sessions) == 0 {
 		return c.fail(iscsierr.NoObjsFound, "No matching sessions found")

@@ -89,9 +89,6 @@ func matchPortal(want []records.Portal, p records.Portal) bool {
 		if w.Port != p.Port {
 			continue
 		}
-		if w.TPGT != records.NoTPGT && w.TPGT != p.TPGT {
-			continue
-		}
 		return true
 	}
 	return false

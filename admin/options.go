@@ -175,10 +175,16 @@ func (o *options) apply(c *cmd, opt getopt.Option) error {
 		o.login = true
 	case 'u':
 		o.logout = true
-	case 'L':
-		o.loginAll = a
-	case 'U':
-		o.logoutAll = a
+	case 'L', 'U':
+		if !validStartup(a) {
+			c.errorf("Invalid %s option %s.", map[rune]string{'L': "loginall", 'U': "logoutall"}[opt.Val], a)
+			return c.usageHint()
+		}
+		if opt.Val == 'L' {
+			o.loginAll = a
+		} else {
+			o.logoutAll = a
+		}
 	case 'R':
 		o.rescan = true
 	case 's':
@@ -267,4 +273,13 @@ func (o *options) ifacesValidated(c *cmd) error {
 		}
 	}
 	return nil
+}
+
+// validStartup reports whether s is a -L/-U selector.
+func validStartup(s string) bool {
+	switch s {
+	case "all", "manual", "automatic", "onboot":
+		return true
+	}
+	return false
 }

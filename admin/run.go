@@ -25,8 +25,7 @@ Operations (-o): new, delete, update, show, nonpersistent.
 // run parses the command line and runs the mode.
 func (c *cmd) run(args []string) error {
 	if len(args) < 2 {
-		fmt.Fprintf(c.stderr, "Try `iscsiadm --help' for more information.\n")
-		return quiet(iscsierr.Inval)
+		return c.usageHint()
 	}
 	c.prog = args[0]
 	var o options
@@ -57,8 +56,7 @@ func (c *cmd) run(args []string) error {
 	}
 	switch o.mode {
 	case modeNone:
-		fmt.Fprintf(c.stderr, "Try `iscsiadm --help' for more information.\n")
-		return quiet(iscsierr.Inval)
+		return c.usageHint()
 	case modeNode:
 		c.ensureIfacesDir()
 		return c.nodeMode(&o)
@@ -82,3 +80,9 @@ func (c *cmd) run(args []string) error {
 // ensureIfacesDir makes ifaces/ as open-iscsi does when it reads
 // interfaces; a read-only root is no error.
 func (c *cmd) ensureIfacesDir() { _ = c.store.EnsureIfacesDir() }
+
+// usageHint is open-iscsi's answer to a command line it cannot use.
+func (c *cmd) usageHint() error {
+	fmt.Fprintf(c.stderr, "Try `iscsiadm --help' for more information.\n")
+	return quiet(iscsierr.Inval)
+}
