@@ -12,7 +12,7 @@ FUZZ       := ./records:FuzzRecord ./records:FuzzParsePortal ./records:FuzzValid
               ./internal/getopt:FuzzParse ./internal/compat:FuzzParseScript
 FUZZTIME   ?= 4s
 
-.PHONY: all build install test unit fuzz host deps clean
+.PHONY: all build check-binary install test unit fuzz deps clean
 
 all: build
 
@@ -31,7 +31,20 @@ install: build
 
 # test runs every tier: unit tests (anywhere), short fuzzing, and the
 # host tier (root: open-iscsi's own iscsiadm as the reference).
-test: deps build unit fuzz
+test: deps build check-binary unit fuzz
+
+# check-binary: the built binary is static and every role answers, by
+# symlink and as "goiscsi <role>".
+check-binary: build
+	@if readelf -l bin/goiscsi 2>/dev/null | grep -q INTERP; then echo "bin/goiscsi is not static"; exit 1; fi
+	@bin/iscsiadm --version | grep -qx 'iscsiadm version $(VERSION)'
+	@bin/goiscsi iscsiadm -V | grep -qx 'iscsiadm version $(VERSION)'
+	@bin/iscsistart -v | grep -qx 'iscsistart version $(VERSION)'
+	@bin/goiscsi iscsid -v | grep -qx 'iscsid version $(VERSION)'
+	@bin/iscsi-iname | grep -Eqx 'iqn\.2016-04\.com\.open-iscsi:[0-9a-f]{12}'
+	@bin/goiscsi iscsi-iname -g | grep -q '^InitiatorName=iqn\.'
+	@! bin/goiscsi frobnicate 2>/dev/null
+	@echo "check-binary: static, all roles answer"
 
 unit:
 	$(GO) vet ./...

@@ -53,7 +53,8 @@ func (c *cmd) sessionByID(o *options) error {
 	}
 	s, err := c.sysfs().ReadSession(sid)
 	if err != nil {
-		c.errorf("could not read session targetname: %d", int(errnoOf(err)))
+		// open-iscsi reports EIO for a session sysfs does not have.
+		c.errorf("could not read session targetname: %d", 5)
 		return c.fail(iscsierr.SysfsLookup, "Could not get session info for sid %d", sid)
 	}
 	if o.logout || o.rescan || o.stats || o.ops != 0 || o.printLevel > 0 {
@@ -61,15 +62,6 @@ func (c *cmd) sessionByID(o *options) error {
 	}
 	c.printf("%s: [%d] %s,%d %s (non-flash)\n", s.Transport, s.SID, hostPort(s.Address, s.Port), s.TPGT, s.Target)
 	return nil
-}
-
-// errnoOf is the errno open-iscsi prints for a failed sysfs read; it
-// reports EIO (5) for a missing session.
-func errnoOf(err error) int {
-	if os.IsNotExist(err) {
-		return 5
-	}
-	return 5
 }
 
 // hostMode is -m host.

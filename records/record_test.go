@@ -119,6 +119,7 @@ func TestUnmarshalLenient(t *testing.T) {
 func FuzzRecord(f *testing.F) {
 	f.Add([]byte("# BEGIN RECORD 2.1.8\nnode.name = iqn.2001-04.com.example:a\nnode.startup = onboot\n# END RECORD\n"))
 	f.Add(New(NodeTable).Marshal())
+	seedRecords(f)
 	f.Add([]byte("node.session.auth.password = a=b=c\r\nnode.tpgt = -1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := New(NodeTable)
