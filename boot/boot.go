@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/goiscsi/goiscsi/internal/buildinfo"
+	"github.com/goiscsi/goiscsi/internal/cli"
 	"github.com/goiscsi/goiscsi/internal/getopt"
 )
 
@@ -59,19 +59,9 @@ Log in to an iSCSI target at boot (goiscsi).
 
 // Main is iscsistart's entry point.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	for _, o := range spec.Parse(args[1:]).Options {
-		switch o.Val {
-		case 'v':
-			fmt.Fprintf(stdout, "iscsistart version %s\n", buildinfo.Version())
-			return 0
-		case 'h':
-			fmt.Fprint(stdout, usageText)
-			return 0
-		case '?':
-			fmt.Fprintf(stderr, "iscsistart: %s\n", o.Err)
-			fmt.Fprintln(stderr, "Try `iscsistart --help' for more information.")
-			return 7 // open-iscsi's iscsistart: ISCSI_ERR_INVAL
-		}
+	info := cli.Info{Prog: "iscsistart", Version: 'v', Usage: usageText, BadCode: 7}
+	if code, done := info.Answer(spec.Parse(args[1:]).Options, stdout, stderr); done {
+		return code
 	}
 	fmt.Fprintln(stderr, "iscsistart: logging in is not implemented in this version of goiscsi")
 	return 1

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/goiscsi/goiscsi/internal/buildinfo"
+	"github.com/goiscsi/goiscsi/internal/cli"
 	"github.com/goiscsi/goiscsi/internal/getopt"
 )
 
@@ -45,19 +45,9 @@ iSCSI initiator daemon (goiscsi).
 
 // Main is iscsid's entry point.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	for _, o := range spec.Parse(args[1:]).Options {
-		switch o.Val {
-		case 'v':
-			fmt.Fprintf(stdout, "iscsid version %s\n", buildinfo.Version())
-			return 0
-		case 'h':
-			fmt.Fprint(stdout, usageText)
-			return 0
-		case '?':
-			fmt.Fprintf(stderr, "iscsid: %s\n", o.Err)
-			fmt.Fprintln(stderr, "Try `iscsid --help' for more information.")
-			return 1
-		}
+	info := cli.Info{Prog: "iscsid", Version: 'v', Usage: usageText, BadCode: 1}
+	if code, done := info.Answer(spec.Parse(args[1:]).Options, stdout, stderr); done {
+		return code
 	}
 	fmt.Fprintln(stderr, "iscsid: the daemon is not implemented in this version of goiscsi")
 	return 1
