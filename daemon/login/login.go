@@ -1,0 +1,221 @@
+package login
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Login stages (CSG/NSG values).
+const (
+	StageSecurity    = 0
+	StageOperational = 1
+	StageFullFeature = 3
+)
+
+// maxRounds bounds the number of login request/response exchanges.
+const maxRounds = 32
+
+// Config is what a login needs to know.
+type Config struct {
+	InitiatorName  string
+	InitiatorAlias string // "" is sent as "(none)", as open-iscsi does
+	TargetName     string // empty for discovery sessions
+	Discovery      bool
+	ISID           [6]byte
+	TSIH           uint16
+	CID            uint16
+	CmdSN          uint32
+	Auth           Auth
+	// Operational is the offer of the Operational stage (see Offer).
+	Operational Text
+	// Random supplies CHAP identifiers and challenges; nil is crypto/rand.
+	Random io.Reader
+}
+
+// Result is a completed login.
+type Result struct {
+	Params   Params
+	TSIH     uint16
+	StatSN   uint32 // the last StatSN received
+	ExpCmdSN uint32
+	MaxCmdSN uint32
+	CmdSN    uint32
+}
+
+// deadliner is implemented by net.Conn.
+type deadliner interface{ SetDeadline(time.Time) error }
+
+// session holds the state of one login exchange.
+type session struct {
+	rw          io.ReadWriter
+	cfg         Config
+	expStatSN   uint32
+	gotStat     bool
+	values      values
+	targetMRDSL string
+	pending     Text // our answers to the target's proposals
+	res         Result
+}
+
+// Login runs the login phase on rw up to Full Feature Phase. ctx's
+// deadline, if any, is set on rw when rw supports deadlines.
+func Login(ctx context.Context, rw io.ReadWriter, cfg Config) (*Result, error) {
+	if d, ok := rw.(deadliner); ok {
+		if dl, ok := ctx.Deadline(); ok {
+			_ = d.SetDeadline(dl)
+			defer d.SetDeadline(time.Time{})
+		}
+	}
+	if cfg.Random == nil {
+		cfg.Random = rand.Reader
+	}
+	s := &session{rw: rw, cfg: cfg, values: defaults(), targetMRDSL: "8192"}
+	s.res.TSIH, s.res.CmdSN = cfg.TSIH, cfg.CmdSN
+	if cfg.Auth.Method == "CHAP" {
+		if err := s.security(); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.operational(); err != nil {
+		return nil, err
+	}
+	ours, _ := cfg.Operational.Get("MaxRecvDataSegmentLength")
+	if ours == "" {
+		ours = "8192"
+	}
+	s.res.Params = s.values.params(ours, s.targetMRDSL)
+	if s.res.Params.FirstBurstLength > s.res.Params.MaxBurstLength {
+		return nil, fmt.Errorf("%w: FirstBurstLength %d exceeds MaxBurstLength %d", ErrProtocol, s.res.Params.FirstBurstLength, s.res.Params.MaxBurstLength)
+	}
+	return &s.res, nil
+}
+
+// leadingKeys are sent in the first login request.
+func (s *session) leadingKeys() Text {
+	alias := s.cfg.InitiatorAlias
+	if alias == "" {
+		alias = "(none)"
+	}
+	t := Text{{"InitiatorName", s.cfg.InitiatorName}, {"InitiatorAlias", alias}}
+	if s.cfg.Discovery {
+		return append(t, Pair{"SessionType", "Discovery"})
+	}
+	return append(t, Pair{"TargetName", s.cfg.TargetName}, Pair{"SessionType", "Normal"})
+}
+
+// security runs the CHAP exchange of the Security stage.
+func (s *session) security() error {
+	chap := &chapState{auth: s.cfg.Auth}
+	if len(chap.auth.Algs) == 0 {
+		chap.auth.Algs = []ChapAlg{ChapMD5}
+	}
+	t, _, err := s.exchange(append(s.leadingKeys(), Pair{"AuthMethod", "CHAP"}), StageSecurity, StageSecurity, false)
+	if err != nil {
+		return err
+	}
+	s.declared(t)
+	if m, _ := t.Get("AuthMethod"); m != "CHAP" {
+		return &AuthError{Reason: fmt.Sprintf("target answered AuthMethod=%.20q to our CHAP", m)}
+	}
+	t, _, err = s.exchange(Text{{"CHAP_A", chap.offerAlgs()}}, StageSecurity, StageSecurity, false)
+	if err != nil {
+		return err
+	}
+	reply, err := chap.answer(t, s.cfg.Random)
+	if err != nil {
+		return err
+	}
+	t, transit, err := s.exchange(reply, StageSecurity, StageOperational, true)
+	if err != nil {
+		return err
+	}
+	if chap.auth.Mutual() {
+		if err := chap.verify(t); err != nil {
+			return err
+		}
+	}
+	for i := 0; !transit; i++ {
+		if i == maxRounds {
+			return fmt.Errorf("%w: target never left the Security stage", ErrProtocol)
+		}
+		if _, transit, err = s.exchange(nil, StageSecurity, StageOperational, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// operational negotiates the operational keys and enters Full Feature
+// Phase.
+func (s *session) operational() error {
+	offer := s.cfg.Operational
+	if s.cfg.Auth.Method != "CHAP" {
+		offer = append(s.leadingKeys(), offer...)
+	}
+	offered := map[string]string{}
+	for _, p := range s.cfg.Operational {
+		offered[p.Key] = p.Value
+	}
+	send := offer
+	for i := 0; i < maxRounds; i++ {
+		t, transit, err := s.exchange(send, StageOperational, StageFullFeature, true)
+		if err != nil {
+			return err
+		}
+		if err := s.absorb(t, offered); err != nil {
+			return err
+		}
+		if transit && len(s.pending) == 0 {
+			return nil
+		}
+		send, s.pending = s.pending, nil
+	}
+	return fmt.Errorf("%w: operational negotiation did not finish in %d rounds", ErrProtocol, maxRounds)
+}
+
+// declared keeps the target's declarative keys (TargetPortalGroupTag
+// comes in the first response, whatever the stage).
+func (s *session) declared(t Text) {
+	for _, p := range t {
+		if targetDeclarative[p.Key] {
+			s.values[p.Key] = p.Value
+		}
+	}
+}
+
+// absorb processes the target's keys in the Operational stage.
+func (s *session) absorb(t Text, offered map[string]string) error {
+	for _, p := range t {
+		switch {
+		case targetDeclarative[p.Key]:
+			s.values[p.Key] = p.Value
+		case p.Key == "MaxRecvDataSegmentLength":
+			k, _ := lookupKey(p.Key)
+			if _, err := k.number(p.Value); err != nil {
+				return err
+			}
+			s.targetMRDSL = p.Value
+		default:
+			k, known := lookupKey(p.Key)
+			ours, wasOffered := offered[p.Key]
+			switch {
+			case !known:
+				s.pending = append(s.pending, Pair{p.Key, "NotUnderstood"})
+			case wasOffered:
+				v, err := k.result(ours, p.Value)
+				if err != nil {
+					return err
+				}
+				s.values[p.Key] = v
+			default:
+				v := k.respond(k.def, p.Value)
+				s.values[p.Key] = v
+				s.pending = append(s.pending, Pair{p.Key, v})
+			}
+		}
+	}
+	return nil
+}

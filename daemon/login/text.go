@@ -1,0 +1,98 @@
+package login
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// Limits on text keys (RFC 7143 section 6.1: key names up to 63 bytes;
+// values up to 8192 bytes for the longest, CHAP challenges).
+const (
+	MaxKeyName  = 63
+	MaxKeyValue = 8192
+	MaxPairs    = 4096
+)
+
+// Pair is one key=value.
+type Pair struct {
+	Key, Value string
+}
+
+// Text is an ordered list of pairs, as carried in login and text PDUs.
+type Text []Pair
+
+// Get returns the value of key k.
+func (t Text) Get(k string) (string, bool) {
+	for _, p := range t {
+		if p.Key == k {
+			return p.Value, true
+		}
+	}
+	return "", false
+}
+
+// Encode returns the pairs as NUL-terminated "key=value" strings.
+func (t Text) Encode() []byte {
+	var b bytes.Buffer
+	for _, p := range t {
+		b.WriteString(p.Key)
+		b.WriteByte('=')
+		b.WriteString(p.Value)
+		b.WriteByte(0)
+	}
+	return b.Bytes()
+}
+
+// ParseText splits a data segment into pairs. Every pair must end in NUL
+// and hold '=' after a non-empty key of allowed characters; keys may not
+// repeat unless allowRepeat (SendTargets answers repeat TargetName and
+// TargetAddress).
+func ParseText(data []byte, allowRepeat bool) (Text, error) {
+	if len(data) == 0 {
+		return nil, nil
+	}
+	if data[len(data)-1] != 0 {
+		return nil, fmt.Errorf("%w: text does not end in NUL", ErrProtocol)
+	}
+	var t Text
+	seen := map[string]bool{}
+	for _, item := range bytes.Split(data[:len(data)-1], []byte{0}) {
+		if len(item) == 0 {
+			continue // padding NULs some targets send
+		}
+		k, v, ok := strings.Cut(string(item), "=")
+		if !ok {
+			return nil, fmt.Errorf("%w: text item %.40q has no '='", ErrProtocol, item)
+		}
+		if err := checkKey(k); err != nil {
+			return nil, err
+		}
+		if len(v) > MaxKeyValue {
+			return nil, fmt.Errorf("%w: value of %s longer than %d bytes", ErrProtocol, k, MaxKeyValue)
+		}
+		if seen[k] && !allowRepeat {
+			return nil, fmt.Errorf("%w: key %s sent twice", ErrProtocol, k)
+		}
+		seen[k] = true
+		if len(t) >= MaxPairs {
+			return nil, fmt.Errorf("%w: more than %d keys", ErrProtocol, MaxPairs)
+		}
+		t = append(t, Pair{k, v})
+	}
+	return t, nil
+}
+
+// checkKey allows what RFC 7143 section 6.1 allows in key names.
+func checkKey(k string) error {
+	if k == "" || len(k) > MaxKeyName {
+		return fmt.Errorf("%w: key name %.40q empty or too long", ErrProtocol, k)
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+' || c == '@' || c == '_') {
+			return fmt.Errorf("%w: key name %.40q has character %#02x", ErrProtocol, k, c)
+		}
+	}
+	return nil
+}
