@@ -155,8 +155,3 @@ func (c *cmd) discoveryUpdate(p records.Portal, o *options) error {
 	}
 	return nil
 }
-
-// sendTargets runs SendTargets discovery against p.
-func (c *cmd) sendTargets(p records.Portal, o *options) error {
-	return c.fail(iscsierr.OpNotSupp, "Could not perform SendTargets discovery: %s", iscsierr.OpNotSupp)
-}

@@ -69,3 +69,15 @@ func (s *Store) DeleteDiscovery(p Portal) error {
 	}
 	return os.RemoveAll(dir)
 }
+
+// LinkDiscoveredNode links a node record from its discovery record's
+// directory, as open-iscsi does for SendTargets results.
+func (s *Store) LinkDiscoveredNode(via Portal, ref NodeRef) error {
+	if err := ValidateAddress(via.Addr); err != nil {
+		return err
+	}
+	if err := ref.validate(); err != nil || ref.Legacy {
+		return err
+	}
+	return s.link(s.path("send_targets", via.DirName(), ref.linkName()), s.path("nodes", ref.Target, ref.portalDir()))
+}

@@ -1,0 +1,201 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/goiscsi/goiscsi/daemon/login"
+	"github.com/goiscsi/goiscsi/internal/iscsierr"
+	"github.com/goiscsi/goiscsi/records"
+)
+
+// discoveryISID is the ISID of discovery sessions (qualifier 0).
+var discoveryISID = [6]byte{0x00, 0x02, 0x3d, 0x00, 0x00, 0x00}
+
+// discovered is one target portal from SendTargets.
+type discovered struct {
+	target string
+	portal records.Portal
+}
+
+// runSendTargets logs in to a discovery session on p with the settings
+// of drec, asks for every target and logs out.
+func (c *cmd) runSendTargets(p records.Portal, drec *records.Record, ifaceRec *records.Record) ([]discovered, error) {
+	initiator, err := records.ReadInitiatorName(c.shownPath("initiatorname.iscsi"))
+	if err != nil {
+		return nil, c.fail(iscsierr.Inval, "Could not read the initiator name: %v", err)
+	}
+	loginTimeout := time.Duration(drec.Int("discovery.sendtargets.timeo.login_timeout")) * time.Second
+	if loginTimeout <= 0 {
+		loginTimeout = 15 * time.Second
+	}
+	attempts := drec.Int("discovery.sendtargets.reopen_max") + 1
+	var conn net.Conn
+	for i := 0; ; i++ {
+		conn, err = c.dialPortal(p, ifaceRec, loginTimeout)
+		if err == nil {
+			break
+		}
+		if isTimeout(err) {
+			c.errorf("connect to %s timed out", p.HostPort())
+			return nil, c.fail(iscsierr.TransTimeout, "Could not perform SendTargets discovery: %s", iscsierr.TransTimeout)
+		}
+		c.errorf("cannot make connection to %s: %s", p.Addr, syscallText(err))
+		if i+1 >= attempts {
+			c.errorf("connection login retries (reopen_max) %d exceeded", attempts-1)
+			return nil, c.fail(iscsierr.Trans, "Could not perform SendTargets discovery: %s", iscsierr.Trans)
+		}
+		select {
+		case <-c.ctx.Done():
+			return nil, c.fail(iscsierr.Trans, "Could not perform SendTargets discovery: %v", c.ctx.Err())
+		case <-time.After(time.Duration(i+1) * 100 * time.Millisecond):
+		}
+	}
+	defer conn.Close()
+	algs, err := login.ParseChapAlgs(drec.Get("node.session.auth.chap_algs"))
+	if err != nil {
+		return nil, c.fail(iscsierr.Inval, "Invalid node.session.auth.chap_algs: %v", err)
+	}
+	cfg := login.Config{
+		InitiatorName: initiator, Discovery: true, ISID: discoveryISID, CmdSN: 1,
+		Auth: login.Auth{
+			Method:   drec.Get("discovery.sendtargets.auth.authmethod"),
+			Username: drec.Get("discovery.sendtargets.auth.username"), Password: drec.Get("discovery.sendtargets.auth.password"),
+			UsernameIn: drec.Get("discovery.sendtargets.auth.username_in"), PasswordIn: drec.Get("discovery.sendtargets.auth.password_in"),
+			Algs: algs,
+		},
+		Operational: discoveryOffer(drec),
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, loginTimeout+time.Duration(drec.Int("discovery.sendtargets.timeo.auth_timeout"))*time.Second)
+	defer cancel()
+	res, err := login.Login(ctx, conn, cfg)
+	if err != nil {
+		return nil, c.discoveryLoginError(p, err)
+	}
+	active := time.Duration(drec.Int("discovery.sendtargets.timeo.active_timeout")) * time.Second
+	if active <= 0 {
+		active = 30 * time.Second
+	}
+	tctx, tcancel := context.WithTimeout(c.ctx, active)
+	defer tcancel()
+	targets, err := login.SendTargets(tctx, conn, res, records.ValidateTargetName, func(w string) { c.errorf("%s", w) })
+	if err != nil {
+		code := iscsierr.Login
+		if isTimeout(err) {
+			code = iscsierr.PDUTimeout
+		}
+		return nil, c.fail(code, "Could not perform SendTargets discovery: %v", err)
+	}
+	_ = login.Logout(tctx, conn, res, 0)
+	return flatten(targets, p), nil
+}
+
+// discoveryOffer is the operational offer of a discovery session.
+func discoveryOffer(drec *records.Record) login.Text {
+	mrdsl := drec.Get("discovery.sendtargets.iscsi.MaxRecvDataSegmentLength")
+	return login.Text{
+		{Key: "HeaderDigest", Value: "None"}, {Key: "DataDigest", Value: "None"},
+		{Key: "DefaultTime2Wait", Value: "2"}, {Key: "DefaultTime2Retain", Value: "0"},
+		{Key: "IFMarker", Value: "No"}, {Key: "OFMarker", Value: "No"},
+		{Key: "ErrorRecoveryLevel", Value: "0"}, {Key: "MaxRecvDataSegmentLength", Value: mrdsl},
+	}
+}
+
+// flatten turns SendTargets entries into target portals; a target with
+// no address is reached at the discovery portal, as RFC 7143 says.
+func flatten(targets []login.Target, via records.Portal) []discovered {
+	var out []discovered
+	for _, t := range targets {
+		if len(t.Portals) == 0 {
+			t.Portals = []login.Portal{{Addr: via.Addr, Port: via.Port, TPGT: 1}}
+		}
+		for _, p := range t.Portals {
+			if records.ValidateAddress(p.Addr) != nil {
+				continue
+			}
+			out = append(out, discovered{t.Name, records.Portal{Addr: p.Addr, Port: p.Port, TPGT: p.TPGT, HasPort: true}})
+		}
+	}
+	return out
+}
+
+// dialPortal connects to p, bound to the iface's address or netdev.
+func (c *cmd) dialPortal(p records.Portal, iface *records.Record, timeout time.Duration) (net.Conn, error) {
+	d := net.Dialer{Timeout: timeout}
+	if ip := net.ParseIP(iface.Get("iface.ipaddress")); ip != nil {
+		d.LocalAddr = &net.TCPAddr{IP: ip}
+	}
+	if dev := iface.Get("iface.net_ifacename"); dev != "" {
+		d.Control = func(network, address string, rc syscall.RawConn) error {
+			var serr error
+			err := rc.Control(func(fd uintptr) {
+				serr = syscall.SetsockoptString(int(fd), syscall.SOL_SOCKET, syscall.SO_BINDTODEVICE, dev)
+			})
+			if err != nil {
+				return err
+			}
+			return serr
+		}
+	}
+	conn, err := d.DialContext(c.ctx, "tcp", net.JoinHostPort(p.Addr, strconv.Itoa(p.Port)))
+	if err != nil {
+		return nil, err
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	return conn, nil
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// syscallText is the strerror text of a connect failure.
+func syscallText(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errnoText(errno)
+	}
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		return se.Err.Error()
+	}
+	return err.Error()
+}
+
+// errnoText capitalises Go's errno text as C's strerror does.
+func errnoText(e syscall.Errno) string {
+	s := e.Error()
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		s = string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
+}
+
+// discoveryLoginError reports a failed discovery login as open-iscsi does.
+func (c *cmd) discoveryLoginError(p records.Portal, err error) error {
+	var st *login.StatusError
+	var ae *login.AuthError
+	switch {
+	case errors.As(err, &st) && st.Code() == iscsierr.LoginAuthFailed:
+		c.errorf("discovery login to %s rejected: initiator failed authorization", p.Addr)
+		return c.fail(iscsierr.LoginAuthFailed, "Could not perform SendTargets discovery: %s", iscsierr.LoginAuthFailed)
+	case errors.As(err, &st):
+		c.errorf("discovery login to %s rejected: initiator error (%02x/%02x), non-retryable, giving up", p.Addr, st.Class, st.Detail)
+		return c.fail(st.Code(), "Could not perform SendTargets discovery: %s", st.Code())
+	case errors.As(err, &ae):
+		c.errorf("discovery login to %s failed: %v", p.Addr, ae)
+		return c.fail(iscsierr.LoginAuthFailed, "Could not perform SendTargets discovery: %s", iscsierr.LoginAuthFailed)
+	case isTimeout(err):
+		return c.fail(iscsierr.TransTimeout, "Could not perform SendTargets discovery: %s", iscsierr.TransTimeout)
+	}
+	c.errorf("discovery login to %s failed: %v", p.Addr, err)
+	return c.fail(iscsierr.Login, "Could not perform SendTargets discovery: %s", iscsierr.Login)
+}
