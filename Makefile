@@ -9,7 +9,10 @@ ROLES      := iscsiadm iscsid iscsistart iscsi-iname
 LDFLAGS    := -s -w -X github.com/goiscsi/goiscsi/internal/buildinfo.version=$(VERSION)
 # Fuzz targets run briefly in "make test": package and function.
 FUZZ       := ./records:FuzzRecord ./records:FuzzParsePortal ./records:FuzzValidateTargetName \
-              ./internal/getopt:FuzzParse ./internal/compat:FuzzParseScript
+              ./internal/getopt:FuzzParse ./internal/compat:FuzzParseScript \
+              ./daemon/login:FuzzReadPDU ./daemon/login:FuzzParseText \
+              ./daemon/login:FuzzParseTargetAddress ./daemon/login:FuzzChapBinary \
+              ./daemon/login:FuzzParseChapAlgs
 FUZZTIME   ?= 4s
 
 .PHONY: all build check-binary install test unit fuzz deps clean

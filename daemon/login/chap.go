@@ -91,6 +91,16 @@ type Auth struct {
 // Mutual reports whether the target must authenticate itself too.
 func (a Auth) Mutual() bool { return a.UsernameIn != "" || a.PasswordIn != "" }
 
+// checkSecrets refuses mutual CHAP with the same secret both ways: RFC
+// 7143 section 12.1.3 requires them to differ, as a target knowing one
+// could otherwise answer for the other. The error names no secret.
+func (a Auth) checkSecrets() error {
+	if a.Mutual() && subtle.ConstantTimeCompare([]byte(a.Password), []byte(a.PasswordIn)) == 1 {
+		return &AuthError{Reason: "mutual CHAP needs password_in to differ from password"}
+	}
+	return nil
+}
+
 // decodeBinary reads a binary value: "0x" hex or "0b" base64.
 func decodeBinary(s string) ([]byte, error) {
 	if len(s) > 2*MaxChallenge+2 {
@@ -110,6 +120,7 @@ func encodeHex(b []byte) string { return "0x" + hex.EncodeToString(b) }
 // chapState is one CHAP exchange from the initiator's side.
 type chapState struct {
 	auth         Auth
+	log          *ChallengeLog // challenges of other logins; may be nil
 	alg          ChapAlg
 	ourID        byte
 	ourChallenge []byte
@@ -127,6 +138,9 @@ func (c *chapState) offerAlgs() string {
 // answer reads the target's CHAP_A, CHAP_I and CHAP_C and returns our
 // CHAP_N and CHAP_R, plus our own challenge for mutual CHAP.
 func (c *chapState) answer(t Text, random io.Reader) (Text, error) {
+	if err := c.auth.checkSecrets(); err != nil {
+		return nil, err
+	}
 	aStr, _ := t.Get("CHAP_A")
 	iStr, okI := t.Get("CHAP_I")
 	cStr, okC := t.Get("CHAP_C")
@@ -145,6 +159,9 @@ func (c *chapState) answer(t Text, random io.Reader) (Text, error) {
 	}
 	if len(challenge) < MinChallenge || len(challenge) > MaxChallenge {
 		return nil, &AuthError{Reason: fmt.Sprintf("CHAP_C of %d bytes, want %d to %d", len(challenge), MinChallenge, MaxChallenge)}
+	}
+	if c.log.contains(challenge) {
+		return nil, &AuthError{Reason: "target reflected a challenge we issued"}
 	}
 	resp, err := ChapResponse(c.alg, byte(id), c.auth.Password, challenge)
 	if err != nil {
@@ -167,6 +184,7 @@ func (c *chapState) answer(t Text, random io.Reader) (Text, error) {
 		return nil, &AuthError{Reason: "target challenge equals ours"}
 	}
 	c.ourID, c.ourChallenge = idb[0], ours
+	c.log.add(ours)
 	return append(out, Pair{"CHAP_I", strconv.Itoa(int(idb[0]))}, Pair{"CHAP_C", encodeHex(ours)}), nil
 }
 

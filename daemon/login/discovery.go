@@ -7,11 +7,17 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"time"
+	"unicode"
 )
 
 // maxSendTargetsText bounds a whole SendTargets answer.
 const maxSendTargetsText = 16 << 20
+
+// maxSendTargetsPairs bounds the keys of a SendTargets answer: far above
+// what a real answer of maxSendTargetsText bytes holds (a TargetName or
+// TargetAddress pair takes some 25 bytes at least), while keeping a
+// hostile answer of short pairs from costing more than the text itself.
+const maxSendTargetsPairs = maxSendTargetsText / 16
 
 // maxTextRounds bounds the text requests of one SendTargets exchange.
 const maxTextRounds = 4096
@@ -32,14 +38,10 @@ type Target struct {
 // SendTargets asks a discovery session for every target ("SendTargets=
 // All") and collects the answer across as many text responses as the
 // target uses. Entries whose names fail validate, or whose addresses do
-// not parse, are skipped and reported through warn.
+// not parse, are skipped and reported through warn. ctx applies to rw as
+// in Login.
 func SendTargets(ctx context.Context, rw io.ReadWriter, res *Result, validate func(string) error, warn func(string)) ([]Target, error) {
-	if d, ok := rw.(deadliner); ok {
-		if dl, ok := ctx.Deadline(); ok {
-			_ = d.SetDeadline(dl)
-			defer d.SetDeadline(time.Time{})
-		}
-	}
+	defer watchContext(ctx, rw)()
 	maxData := int(res.Params.MaxRecvDataSegmentLength)
 	if maxData <= 0 || maxData > MaxTextData {
 		maxData = MaxTextData
@@ -80,7 +82,7 @@ func SendTargets(ctx context.Context, rw io.ReadWriter, res *Result, validate fu
 		}
 		ttt, data = rsp.BHS.U32(20), nil
 	}
-	t, err := ParseText(text, true)
+	t, err := parseText(text, true, maxSendTargetsPairs)
 	if err != nil {
 		return nil, err
 	}
@@ -172,21 +174,22 @@ func ParseTargetAddress(s string) (Portal, error) {
 		}
 		p.Port = n
 	}
-	if host == "" || strings.ContainsAny(host, "/ \t\n\x00,[]") || (strings.Contains(host, ":") && net.ParseIP(host) == nil) {
+	// A host name is at most 255 bytes (RFC 1035), which also keeps the
+	// full "[host]:port,tpgt" form of any accepted address within 300.
+	if host == "" || len(host) > 255 || strings.ContainsAny(host, "/,[]") || strings.ContainsFunc(host, badHostRune) || (strings.Contains(host, ":") && net.ParseIP(host) == nil) {
 		return p, fmt.Errorf("bad address in %.60q", s)
 	}
 	p.Addr = host
 	return p, nil
 }
 
+// badHostRune reports control characters and white space, which have no
+// place in a host name or address.
+func badHostRune(r rune) bool { return r <= ' ' || r == 0x7f || unicode.IsSpace(r) }
+
 // Logout closes the session of a logged-in connection.
 func Logout(ctx context.Context, rw io.ReadWriter, res *Result, cid uint16) error {
-	if d, ok := rw.(deadliner); ok {
-		if dl, ok := ctx.Deadline(); ok {
-			_ = d.SetDeadline(dl)
-			defer d.SetDeadline(time.Time{})
-		}
-	}
+	defer watchContext(ctx, rw)()
 	var p PDU
 	p.BHS.SetOpcode(OpLogoutReq, true)
 	p.BHS[1] = FlagFinal // reason 0: close the session

@@ -2,7 +2,8 @@
 // userspace: the PDU codec (basic header segment, AHS, data segment,
 // digests), text key=value parsing, login negotiation through the
 // Security and Operational stages with a declarative key table (RFC
-// 7143), CHAP, SendTargets discovery and logout.
+// 7143), CHAP, login redirection (Connect), SendTargets discovery and
+// logout.
 //
 // It works over an io.ReadWriter (a TCP connection, or the kernel's
 // SEND_PDU/RECV_PDU path) and treats every byte from the target as

@@ -30,7 +30,7 @@ func (e *StatusError) Error() string {
 	}
 	s := fmt.Sprintf("login rejected: %s (%02x/%02x)", t, e.Class, e.Detail)
 	if e.TargetAddress != "" {
-		s += " to " + e.TargetAddress
+		s += fmt.Sprintf(" to %.300q", e.TargetAddress) // target-supplied: quoted
 	}
 	return s
 }

@@ -9,8 +9,12 @@ import (
 const maxLoginData = 8192
 
 // maxLoginText bounds the text of one login response, continuations
-// included.
+// included, and so the data segment of any login response PDU.
 const maxLoginText = 1 << 20
+
+// maxLoginPDUs bounds the PDUs of one continued login response (empty
+// ones would otherwise never reach maxLoginText).
+const maxLoginPDUs = maxLoginText / maxLoginData
 
 // exchange sends keys in one or more login requests (continuing when the
 // text is long) with the given stages, and returns the target's keys and
@@ -35,7 +39,10 @@ func (s *session) exchange(keys Text, csg, nsg byte, transit bool) (Text, bool, 
 		data = rest
 	}
 	var text []byte
-	for {
+	for i := 0; ; i++ {
+		if i == maxLoginPDUs {
+			return nil, false, fmt.Errorf("%w: login response continued over %d PDUs", ErrProtocol, maxLoginPDUs)
+		}
 		rsp, err := s.receive(csg)
 		if err != nil {
 			return nil, false, err
@@ -83,7 +90,7 @@ func (s *session) send(data []byte, csg, nsg byte, transit, cont bool) error {
 
 // receive reads one login response and checks it.
 func (s *session) receive(csg byte) (*PDU, error) {
-	rsp, err := ReadPDU(s.rw, MaxTextData, Digests{})
+	rsp, err := ReadPDU(s.rw, maxLoginText, Digests{})
 	if err != nil {
 		return nil, err
 	}

@@ -33,6 +33,10 @@ type Config struct {
 	Operational Text
 	// Random supplies CHAP identifiers and challenges; nil is crypto/rand.
 	Random io.Reader
+	// Challenges, when set, remembers the CHAP challenges of recent
+	// logins sharing it, so that none is answered if a target reflects
+	// it; nil checks only the login's own challenge.
+	Challenges *ChallengeLog
 }
 
 // Result is a completed login.
@@ -48,6 +52,30 @@ type Result struct {
 // deadliner is implemented by net.Conn.
 type deadliner interface{ SetDeadline(time.Time) error }
 
+// watchContext applies ctx to rw when rw supports deadlines: ctx's
+// deadline becomes rw's, and cancelling ctx interrupts blocked reads and
+// writes. The returned function undoes both and clears rw's deadline.
+func watchContext(ctx context.Context, rw io.ReadWriter) (release func()) {
+	d, ok := rw.(deadliner)
+	if !ok {
+		return func() {}
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		_ = d.SetDeadline(dl)
+	}
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		_ = d.SetDeadline(time.Now())
+		close(fired)
+	})
+	return func() {
+		if !stop() {
+			<-fired
+		}
+		_ = d.SetDeadline(time.Time{})
+	}
+}
+
 // session holds the state of one login exchange.
 type session struct {
 	rw          io.ReadWriter
@@ -60,15 +88,11 @@ type session struct {
 	res         Result
 }
 
-// Login runs the login phase on rw up to Full Feature Phase. ctx's
-// deadline, if any, is set on rw when rw supports deadlines.
+// Login runs the login phase on rw up to Full Feature Phase. When rw
+// supports deadlines (a net.Conn), ctx's deadline is set on it and
+// cancelling ctx interrupts the login.
 func Login(ctx context.Context, rw io.ReadWriter, cfg Config) (*Result, error) {
-	if d, ok := rw.(deadliner); ok {
-		if dl, ok := ctx.Deadline(); ok {
-			_ = d.SetDeadline(dl)
-			defer d.SetDeadline(time.Time{})
-		}
-	}
+	defer watchContext(ctx, rw)()
 	if cfg.Random == nil {
 		cfg.Random = rand.Reader
 	}
@@ -108,9 +132,12 @@ func (s *session) leadingKeys() Text {
 
 // security runs the CHAP exchange of the Security stage.
 func (s *session) security() error {
-	chap := &chapState{auth: s.cfg.Auth}
+	chap := &chapState{auth: s.cfg.Auth, log: s.cfg.Challenges}
 	if len(chap.auth.Algs) == 0 {
 		chap.auth.Algs = []ChapAlg{ChapMD5}
+	}
+	if err := chap.auth.checkSecrets(); err != nil {
+		return err
 	}
 	t, _, err := s.exchange(append(s.leadingKeys(), Pair{"AuthMethod", "CHAP"}), StageSecurity, StageSecurity, false)
 	if err != nil {

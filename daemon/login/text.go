@@ -44,11 +44,17 @@ func (t Text) Encode() []byte {
 	return b.Bytes()
 }
 
-// ParseText splits a data segment into pairs. Every pair must end in NUL
-// and hold '=' after a non-empty key of allowed characters; keys may not
-// repeat unless allowRepeat (SendTargets answers repeat TargetName and
-// TargetAddress).
+// ParseText splits a data segment into at most MaxPairs pairs. Every
+// pair must end in NUL and hold '=' after a non-empty key of allowed
+// characters; keys may not repeat unless allowRepeat (SendTargets answers
+// repeat TargetName and TargetAddress).
 func ParseText(data []byte, allowRepeat bool) (Text, error) {
+	return parseText(data, allowRepeat, MaxPairs)
+}
+
+// parseText is ParseText with a bound of maxPairs pairs, for answers
+// bounded in bytes by their caller (SendTargets).
+func parseText(data []byte, allowRepeat bool, maxPairs int) (Text, error) {
 	if len(data) == 0 {
 		return nil, nil
 	}
@@ -57,7 +63,9 @@ func ParseText(data []byte, allowRepeat bool) (Text, error) {
 	}
 	var t Text
 	seen := map[string]bool{}
-	for _, item := range bytes.Split(data[:len(data)-1], []byte{0}) {
+	for rest := data[:len(data)-1]; len(rest) > 0; {
+		var item []byte
+		item, rest, _ = bytes.Cut(rest, []byte{0})
 		if len(item) == 0 {
 			continue // padding NULs some targets send
 		}
@@ -71,12 +79,14 @@ func ParseText(data []byte, allowRepeat bool) (Text, error) {
 		if len(v) > MaxKeyValue {
 			return nil, fmt.Errorf("%w: value of %s longer than %d bytes", ErrProtocol, k, MaxKeyValue)
 		}
-		if seen[k] && !allowRepeat {
-			return nil, fmt.Errorf("%w: key %s sent twice", ErrProtocol, k)
+		if !allowRepeat {
+			if seen[k] {
+				return nil, fmt.Errorf("%w: key %s sent twice", ErrProtocol, k)
+			}
+			seen[k] = true
 		}
-		seen[k] = true
-		if len(t) >= MaxPairs {
-			return nil, fmt.Errorf("%w: more than %d keys", ErrProtocol, MaxPairs)
+		if len(t) >= maxPairs {
+			return nil, fmt.Errorf("%w: more than %d keys", ErrProtocol, maxPairs)
 		}
 		t = append(t, Pair{k, v})
 	}
