@@ -34,29 +34,6 @@ func (c *cmd) runSendTargets(p records.Portal, drec *records.Record, ifaceRec *r
 	if loginTimeout <= 0 {
 		loginTimeout = 15 * time.Second
 	}
-	attempts := drec.Int("discovery.sendtargets.reopen_max") + 1
-	var conn net.Conn
-	for i := 0; ; i++ {
-		conn, err = c.dialPortal(p, ifaceRec, loginTimeout)
-		if err == nil {
-			break
-		}
-		if isTimeout(err) {
-			c.errorf("connect to %s timed out", p.HostPort())
-			return nil, c.fail(iscsierr.TransTimeout, "Could not perform SendTargets discovery: %s", iscsierr.TransTimeout)
-		}
-		c.errorf("cannot make connection to %s: %s", p.Addr, syscallText(err))
-		if i+1 >= attempts {
-			c.errorf("connection login retries (reopen_max) %d exceeded", attempts-1)
-			return nil, c.fail(iscsierr.Trans, "Could not perform SendTargets discovery: %s", iscsierr.Trans)
-		}
-		select {
-		case <-c.ctx.Done():
-			return nil, c.fail(iscsierr.Trans, "Could not perform SendTargets discovery: %v", c.ctx.Err())
-		case <-time.After(time.Duration(i+1) * 100 * time.Millisecond):
-		}
-	}
-	defer conn.Close()
 	algs, err := login.ParseChapAlgs(drec.Get("node.session.auth.chap_algs"))
 	if err != nil {
 		return nil, c.fail(iscsierr.Inval, "Invalid node.session.auth.chap_algs: %v", err)
@@ -70,13 +47,19 @@ func (c *cmd) runSendTargets(p records.Portal, drec *records.Record, ifaceRec *r
 			Algs: algs,
 		},
 		Operational: discoveryOffer(drec),
+		Challenges:  &login.ChallengeLog{},
 	}
 	ctx, cancel := context.WithTimeout(c.ctx, loginTimeout+time.Duration(drec.Int("discovery.sendtargets.timeo.auth_timeout"))*time.Second)
 	defer cancel()
-	res, err := login.Login(ctx, conn, cfg)
+	attempts := drec.Int("discovery.sendtargets.reopen_max") + 1
+	dial := func(ctx context.Context, lp login.Portal) (net.Conn, error) {
+		return c.dialRetry(ctx, records.Portal{Addr: lp.Addr, Port: lp.Port}, ifaceRec, loginTimeout, attempts)
+	}
+	conn, res, _, err := login.Connect(ctx, dial, login.Portal{Addr: p.Addr, Port: p.Port, TPGT: p.TPGT}, cfg)
 	if err != nil {
 		return nil, c.discoveryLoginError(p, err)
 	}
+	defer conn.Close()
 	active := time.Duration(drec.Int("discovery.sendtargets.timeo.active_timeout")) * time.Second
 	if active <= 0 {
 		active = 30 * time.Second
@@ -93,6 +76,31 @@ func (c *cmd) runSendTargets(p records.Portal, drec *records.Record, ifaceRec *r
 	}
 	_ = login.Logout(tctx, conn, res, 0)
 	return flatten(targets, p), nil
+}
+
+// dialRetry connects to p, trying reopen_max more times after a refused
+// connection, as open-iscsi does; failures are reported here.
+func (c *cmd) dialRetry(ctx context.Context, p records.Portal, ifaceRec *records.Record, timeout time.Duration, attempts int) (net.Conn, error) {
+	for i := 0; ; i++ {
+		conn, err := c.dialPortal(ctx, p, ifaceRec, timeout)
+		if err == nil {
+			return conn, nil
+		}
+		if isTimeout(err) {
+			c.errorf("connect to %s timed out", p.HostPort())
+			return nil, c.fail(iscsierr.TransTimeout, "Could not perform SendTargets discovery: %s", iscsierr.TransTimeout)
+		}
+		c.errorf("cannot make connection to %s: %s", p.Addr, syscallText(err))
+		if i+1 >= attempts {
+			c.errorf("connection login retries (reopen_max) %d exceeded", attempts-1)
+			return nil, c.fail(iscsierr.Trans, "Could not perform SendTargets discovery: %s", iscsierr.Trans)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, c.fail(iscsierr.Trans, "Could not perform SendTargets discovery: %v", ctx.Err())
+		case <-time.After(time.Duration(i+1) * 100 * time.Millisecond):
+		}
+	}
 }
 
 // discoveryOffer is the operational offer of a discovery session.
@@ -125,7 +133,7 @@ func flatten(targets []login.Target, via records.Portal) []discovered {
 }
 
 // dialPortal connects to p, bound to the iface's address or netdev.
-func (c *cmd) dialPortal(p records.Portal, iface *records.Record, timeout time.Duration) (net.Conn, error) {
+func (c *cmd) dialPortal(ctx context.Context, p records.Portal, iface *records.Record, timeout time.Duration) (net.Conn, error) {
 	d := net.Dialer{Timeout: timeout}
 	if ip := net.ParseIP(iface.Get("iface.ipaddress")); ip != nil {
 		d.LocalAddr = &net.TCPAddr{IP: ip}
@@ -142,7 +150,7 @@ func (c *cmd) dialPortal(p records.Portal, iface *records.Record, timeout time.D
 			return serr
 		}
 	}
-	conn, err := d.DialContext(c.ctx, "tcp", net.JoinHostPort(p.Addr, strconv.Itoa(p.Port)))
+	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(p.Addr, strconv.Itoa(p.Port)))
 	if err != nil {
 		return nil, err
 	}
@@ -181,6 +189,10 @@ func errnoText(e syscall.Errno) string {
 
 // discoveryLoginError reports a failed discovery login as open-iscsi does.
 func (c *cmd) discoveryLoginError(p records.Portal, err error) error {
+	var reported *iscsierr.Error
+	if errors.As(err, &reported) {
+		return reported // a connection failure, already reported
+	}
 	var st *login.StatusError
 	var ae *login.AuthError
 	switch {
