@@ -44,14 +44,16 @@ func (c *cmd) sendTargets(p records.Portal, o *options) error {
 			return err
 		}
 	}
-	for _, ifrec := range ifaces {
-		_ = ifrec
-		for _, d := range found {
-			c.printf("%s,%d %s\n", d.portal.HostPort(), d.portal.TPGT, d.target)
+	refs := refsOf(found, ifaces)
+	if o.printLevel >= 1 {
+		c.printNodeTree(refs)
+	} else {
+		for _, r := range refs {
+			c.printf("%s,%d %s\n", r.Portal.HostPort(), r.Portal.TPGT, r.Target)
 		}
 	}
 	if o.login {
-		return c.loginRefs(refsOf(found, ifaces))
+		return c.loginRefs(refs)
 	}
 	return nil
 }

@@ -70,6 +70,26 @@ func TestTgtDiscoveryTranscript(t *testing.T) {
 	}
 }
 
+// TestTgtDiscoveryTree checks -P 1 (open-iscsi's node tree) and that
+// -o nonpersistent writes nothing.
+func TestTgtDiscoveryTree(t *testing.T) {
+	tg := tgttest.Start(t)
+	tg.AddTarget(1, "iqn.2026-11.test:root")
+	tg.AddTarget(2, "iqn.2026-11.test:data")
+	root := newRoot(t)
+	got := runResult(t, root, []string{"iscsiadm", "-m", "discovery", "-t", "st", "-p", tg.Portal(), "-P", "1", "-o", "nonpersistent"})
+	var want strings.Builder
+	for _, name := range []string{"root", "data"} {
+		fmt.Fprintf(&want, "Target: iqn.2026-11.test:%s\n\tPortal: %s,1\n\t\tIface Name: default\n", name, tg.Portal())
+	}
+	if got.Status != 0 || got.Stdout != want.String() {
+		t.Errorf("discovery -P 1 = %d %q, want 0 %q", got.Status, got.Stdout, want.String())
+	}
+	if _, err := os.Stat(filepath.Join(root, "nodes")); !os.IsNotExist(err) {
+		t.Errorf("-o nonpersistent wrote node records (stat: %v)", err)
+	}
+}
+
 // TestTgtDiscoveryScale discovers 600 targets, whose SendTargets answer
 // spans several text responses, then discovers again after tgt dropped
 // some: the records follow (new, updated, deleted) as open-iscsi's do.
