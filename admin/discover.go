@@ -203,8 +203,10 @@ func (c *cmd) discoveryLoginError(p records.Portal, err error) error {
 		c.errorf("discovery login to %s rejected: initiator error (%02x/%02x), non-retryable, giving up", p.Addr, st.Class, st.Detail)
 		return c.fail(st.Code(), "Could not perform SendTargets discovery: %s", st.Code())
 	case errors.As(err, &ae):
+		// open-iscsi gives up on a failure of its own CHAP checks with
+		// ISCSI_ERR_FATAL_LOGIN, not with the code of a target's refusal.
 		c.errorf("discovery login to %s failed: %v", p.Addr, ae)
-		return c.fail(iscsierr.LoginAuthFailed, "Could not perform SendTargets discovery: %s", iscsierr.LoginAuthFailed)
+		return c.fail(ae.Code(), "Could not perform SendTargets discovery: %s", ae.Code())
 	case isTimeout(err):
 		return c.fail(iscsierr.TransTimeout, "Could not perform SendTargets discovery: %s", iscsierr.TransTimeout)
 	}

@@ -23,12 +23,17 @@ var statusText = map[uint16]string{
 	0x0300: "Target error", 0x0301: "Service unavailable", 0x0302: "Out of resources",
 }
 
-func (e *StatusError) Error() string {
+// Text is the status in words, as open-iscsi prints it.
+func (e *StatusError) Text() string {
 	t, ok := statusText[uint16(e.Class)<<8|uint16(e.Detail)]
 	if !ok {
 		t = "unknown status"
 	}
-	s := fmt.Sprintf("login rejected: %s (%02x/%02x)", t, e.Class, e.Detail)
+	return t
+}
+
+func (e *StatusError) Error() string {
+	s := fmt.Sprintf("login rejected: %s (%02x/%02x)", e.Text(), e.Class, e.Detail)
 	if e.TargetAddress != "" {
 		s += fmt.Sprintf(" to %.300q", e.TargetAddress) // target-supplied: quoted
 	}
