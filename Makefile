@@ -12,7 +12,7 @@ FUZZ       := ./records:FuzzRecord ./records:FuzzParsePortal ./records:FuzzValid
               ./internal/getopt:FuzzParse ./internal/compat:FuzzParseScript \
               ./daemon/login:FuzzReadPDU ./daemon/login:FuzzParseText \
               ./daemon/login:FuzzParseTargetAddress ./daemon/login:FuzzChapBinary \
-              ./daemon/login:FuzzParseChapAlgs
+              ./daemon/login:FuzzParseChapAlgs ./netlinkraw:FuzzUevent
 FUZZTIME   ?= 4s
 
 .PHONY: all build check-binary install test unit fuzz deps clean

@@ -1,0 +1,79 @@
+package netlinkraw
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// The socket code is exercised on NETLINK_ROUTE, which every Linux
+// kernel has and which needs no privilege; NETLINK_ISCSI itself is
+// TestIntegrationDial's.
+
+func TestSocketRoundTrip(t *testing.T) {
+	s, err := openNetlink(unix.NETLINK_ROUTE, 0)
+	if err != nil {
+		t.Skipf("no NETLINK_ROUTE socket here: %v", err)
+	}
+	defer s.Close()
+	if s.PortID() == 0 {
+		t.Errorf("PortID() = 0, want the port the kernel bound")
+	}
+	// RTM_GETLINK dump: nlmsghdr, then a zeroed struct ifinfomsg.
+	req, err := Message{Type: unix.RTM_GETLINK, Flags: unix.NLM_F_REQUEST | unix.NLM_F_DUMP, Seq: 1,
+		Pid: s.PortID(), Data: make([]byte, unix.SizeofIfInfomsg)}.Append(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(req); err != nil {
+		t.Fatalf("Send() = %v", err)
+	}
+	d, err := s.Receive()
+	if err != nil {
+		t.Fatalf("Receive() = %v", err)
+	}
+	msgs, err := ParseMessages(d)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("ParseMessages(%d bytes) = %d, %v; want messages", len(d), len(msgs), err)
+	}
+	if m := msgs[0]; m.Type != unix.RTM_NEWLINK && m.Type != unix.NLMSG_DONE || m.Seq != 1 {
+		t.Errorf("first reply type %d seq %d, want RTM_NEWLINK or NLMSG_DONE, seq 1", m.Type, m.Seq)
+	}
+}
+
+func TestSocketCloseUnblocksReceive(t *testing.T) {
+	s, err := openNetlink(unix.NETLINK_ROUTE, 0)
+	if err != nil {
+		t.Skipf("no NETLINK_ROUTE socket here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Receive()
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close() = %v", err)
+	}
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Errorf("Receive() after Close = nil error, want one")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Receive() still blocked after Close")
+	}
+}
+
+func TestSocketSendTooLong(t *testing.T) {
+	s, err := openNetlink(unix.NETLINK_ROUTE, 0)
+	if err != nil {
+		t.Skipf("no NETLINK_ROUTE socket here: %v", err)
+	}
+	defer s.Close()
+	if err := s.Send(make([]byte, MaxDatagram+1)); !errors.Is(err, ErrTooLong) {
+		t.Errorf("Send(oversized) = %v, want ErrTooLong", err)
+	}
+}
