@@ -1,7 +1,10 @@
-// Package sysfs owns every read of the kernel's iSCSI state in sysfs:
-// /sys/class/iscsi_session, iscsi_connection, iscsi_host, scsi_host and,
-// later, the devices below them and /sys/firmware/ibft. All paths are
-// built here from a Root, so tests run against captured trees.
+// Package sysfs owns every access to the kernel's iSCSI state in sysfs:
+// the iscsi_transport, iscsi_host, scsi_host, iscsi_session and
+// iscsi_connection classes, the SCSI devices and block devices below a
+// session, and the one write the initiator makes there (a host scan).
+// Every path is built here from a Root, so tests run against captured
+// trees under testdata/ and callers never spell "/sys/..." themselves.
+// The boot firmware table (/sys/firmware/ibft) is not read yet.
 package sysfs
 
 import (
@@ -18,9 +21,27 @@ import (
 // maxAttr bounds how much of one attribute file is read.
 const maxAttr = 4096
 
+// DefaultDir is where sysfs is mounted when $SYSFS_PATH does not say.
+const DefaultDir = "/sys"
+
 // Root is a sysfs mount point ("/sys", or a captured tree in tests).
 type Root struct {
 	Dir string
+}
+
+// FromEnv returns the Root named by $SYSFS_PATH, without trailing
+// slashes, or DefaultDir when the variable is unset or empty.
+func FromEnv() Root { return rootFrom(os.Getenv("SYSFS_PATH")) }
+
+func rootFrom(v string) Root {
+	if v == "" {
+		return Root{Dir: DefaultDir}
+	}
+	dir := strings.TrimRight(v, "/")
+	if dir == "" {
+		dir = "/"
+	}
+	return Root{Dir: dir}
 }
 
 func (r Root) path(parts ...string) string {
@@ -38,12 +59,22 @@ func (r Root) numbered(dir, prefix string) ([]int, error) {
 	}
 	var out []int
 	for _, e := range entries {
-		if n, err := strconv.Atoi(strings.TrimPrefix(e.Name(), prefix)); err == nil && strings.HasPrefix(e.Name(), prefix) {
+		if n, ok := suffixNumber(e.Name(), prefix); ok {
 			out = append(out, n)
 		}
 	}
 	sort.Ints(out)
 	return out, nil
+}
+
+// suffixNumber parses name as prefix followed by a decimal number.
+func suffixNumber(name, prefix string) (int, bool) {
+	rest, ok := strings.CutPrefix(name, prefix)
+	if !ok || rest == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest)
+	return n, err == nil && n >= 0
 }
 
 // Sessions returns the ids of the iSCSI sessions the kernel has.
@@ -53,8 +84,11 @@ func (r Root) Sessions() ([]int, error) { return r.numbered("class/iscsi_session
 func (r Root) Hosts() ([]int, error) { return r.numbered("class/iscsi_host", "host") }
 
 // Attr reads one attribute file, without its trailing newline.
-func (r Root) Attr(parts ...string) (string, error) {
-	f, err := os.Open(r.path(parts...))
+func (r Root) Attr(parts ...string) (string, error) { return readAttr(r.path(parts...)) }
+
+// readAttr reads the attribute file at path, without its trailing newline.
+func readAttr(path string) (string, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
@@ -62,53 +96,27 @@ func (r Root) Attr(parts ...string) (string, error) {
 	buf := make([]byte, maxAttr)
 	n, err := f.Read(buf)
 	if err != nil && n == 0 {
-		return "", fmt.Errorf("read %s: %w", filepath.Join(parts...), err)
+		return "", fmt.Errorf("read %s: %w", path, err)
 	}
 	return strings.TrimRight(string(buf[:n]), "\n"), nil
 }
 
-// Session is what sysfs says about one session and its first connection.
-type Session struct {
-	SID       int
-	Target    string
-	TPGT      int
-	Address   string
-	Port      int
-	Transport string
+// optAttr reads an attribute that a transport may not expose or may fail
+// to read (the kernel answers ENOTCONN, for one): any failure reads as "".
+// The kernel prints an unset string parameter as "(null)"; that is "" too.
+func (r Root) optAttr(parts ...string) string {
+	v, err := r.Attr(parts...)
+	if err != nil || v == "(null)" {
+		return ""
+	}
+	return v
 }
 
-// ReadSession reads session sid.
-func (r Root) ReadSession(sid int) (Session, error) {
-	s := Session{SID: sid}
-	dir := "session" + strconv.Itoa(sid)
-	var err error
-	if s.Target, err = r.Attr("class/iscsi_session", dir, "targetname"); err != nil {
-		return s, err
-	}
-	tpgt, _ := r.Attr("class/iscsi_session", dir, "tpgt")
-	s.TPGT, _ = strconv.Atoi(tpgt)
-	conn := "connection" + strconv.Itoa(sid) + ":0"
-	s.Address, _ = r.Attr("class/iscsi_connection", conn, "persistent_address")
-	port, _ := r.Attr("class/iscsi_connection", conn, "persistent_port")
-	s.Port, _ = strconv.Atoi(port)
-	s.Transport = r.sessionTransport(dir)
-	return s, nil
+// optInt is optAttr for a decimal attribute; absent or malformed is 0.
+func (r Root) optInt(parts ...string) int {
+	n, _ := strconv.Atoi(r.optAttr(parts...))
+	return n
 }
 
-// sessionTransport finds the transport through the SCSI host the session
-// hangs under: its proc_name is "iscsi_<transport>" for software iSCSI.
-func (r Root) sessionTransport(dir string) string {
-	target, err := filepath.EvalSymlinks(r.path("class/iscsi_session", dir))
-	if err != nil {
-		return "tcp"
-	}
-	for _, part := range strings.Split(target, string(filepath.Separator)) {
-		if strings.HasPrefix(part, "host") {
-			name, err := r.Attr("class/scsi_host", part, "proc_name")
-			if err == nil {
-				return strings.TrimPrefix(name, "iscsi_")
-			}
-		}
-	}
-	return "tcp"
-}
+// stat describes a file or directory of the tree, following symlinks.
+func (r Root) stat(parts ...string) (fs.FileInfo, error) { return os.Stat(r.path(parts...)) }
