@@ -6,7 +6,6 @@ package boot
 
 import (
 	"context"
-	"fmt"
 	"io"
 
 	"github.com/goiscsi/goiscsi/internal/cli"
@@ -60,9 +59,10 @@ Log in to an iSCSI target at boot (goiscsi).
 // Main is iscsistart's entry point.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	info := cli.Info{Prog: "iscsistart", Version: 'v', Usage: usageText, BadCode: 7}
-	if code, done := info.Answer(spec.Parse(args[1:]).Options, stdout, stderr); done {
+	parsed := spec.Parse(args[1:])
+	if code, done := info.Answer(parsed.Options, stdout, stderr); done {
 		return code
 	}
-	fmt.Fprintln(stderr, "iscsistart: logging in is not implemented in this version of goiscsi")
-	return 1
+	st := &starter{stdout: stdout, stderr: stderr}
+	return st.run(ctx, parsed.Options)
 }

@@ -1,0 +1,249 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"syscall"
+	"time"
+
+	"github.com/goiscsi/goiscsi/daemon/login"
+	"github.com/goiscsi/goiscsi/netlinkraw"
+	"github.com/goiscsi/goiscsi/sysfs"
+)
+
+// Kernel is the part of NETLINK_ISCSI (struct iscsi_ipc in open-iscsi)
+// that software iscsi_tcp needs. *netlinkraw.Conn implements it; tests
+// use netlinkraw/nltest.
+type Kernel interface {
+	CreateSession(ctx context.Context, handle uint64, initialCmdSN uint32, cmdsMax, queueDepth uint16) (sid, hostNo uint32, err error)
+	CreateConn(ctx context.Context, handle uint64, sid, cid uint32) (uint32, uint32, error)
+	BindConn(ctx context.Context, handle uint64, sid, cid uint32, fd int, leading bool) error
+	SetParam(ctx context.Context, handle uint64, sid, cid uint32, p netlinkraw.Param, value string) error
+	StartConn(ctx context.Context, handle uint64, sid, cid uint32) error
+	StopConn(ctx context.Context, handle uint64, sid, cid uint32, flag netlinkraw.StopFlag) error
+	SendPDU(ctx context.Context, handle uint64, sid, cid uint32, hdr, data []byte) error
+	DestroyConn(ctx context.Context, handle uint64, sid, cid uint32) error
+	DestroySession(ctx context.Context, handle uint64, sid uint32) error
+	Events() <-chan netlinkraw.Event
+}
+
+// Engine logs sessions in and out through the kernel. It serves one
+// login at a time: it reads the kernel's events itself while a login
+// runs (iscsid's event loop will own them once it exists).
+type Engine struct {
+	Kernel Kernel
+	Sys    sysfs.Root
+	// Dial connects the TCP socket; nil uses net.Dialer with TCP_NODELAY.
+	Dial func(ctx context.Context, addr string) (net.Conn, error)
+}
+
+// Session is a logged-in session.
+type Session struct {
+	Sid, HostNo, Cid uint32
+	Target           Target
+	Result           *login.Result
+	handle           uint64
+	created          bool     // the kernel session exists
+	conn             net.Conn // the socket the kernel uses
+}
+
+// Close releases our descriptor of the socket; the kernel keeps its
+// own reference, so the session stays up.
+func (s *Session) Close() error { return s.conn.Close() }
+
+// transportTCP names software iSCSI over TCP in sysfs.
+const transportTCP = "tcp"
+
+// Login creates a session for t in the kernel and logs it in through
+// the kernel up to Full Feature Phase. On failure every kernel object
+// it created is destroyed again.
+func (e *Engine) Login(ctx context.Context, t Target) (*Session, error) {
+	tr, err := e.Sys.Transport(transportTCP)
+	if err != nil {
+		return nil, fmt.Errorf("iSCSI transport %q: %w", transportTCP, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, t.LoginTimeout)
+	defer cancel()
+	conn, err := e.dial(ctx, t.HostPort())
+	if err != nil {
+		return nil, &ConnectError{Addr: t.HostPort(), Err: err}
+	}
+	s := &Session{Target: t, handle: tr.Handle, conn: conn}
+	if err := e.login(ctx, s); err != nil {
+		_ = e.teardown(s) // the login error is the one to report
+		conn.Close()
+		if s.created {
+			return nil, &SessionError{Sid: s.Sid, Cid: s.Cid, Err: err}
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// SessionError is a login that failed after the kernel session was
+// created (and has been destroyed again); it names the session.
+type SessionError struct {
+	Sid, Cid uint32
+	Err      error
+}
+
+func (e *SessionError) Error() string { return fmt.Sprintf("session %d: %v", e.Sid, e.Err) }
+func (e *SessionError) Unwrap() error { return e.Err }
+
+func (e *Engine) login(ctx context.Context, s *Session) error {
+	k, t := e.Kernel, s.Target
+	sid, host, err := k.CreateSession(ctx, s.handle, t.InitialCmdSN, t.CmdsMax, t.QueueDepth)
+	if err != nil {
+		return fmt.Errorf("creating session: %w", err)
+	}
+	s.Sid, s.HostNo, s.created = sid, host, true
+	if _, s.Cid, err = k.CreateConn(ctx, s.handle, sid, 0); err != nil {
+		s.Cid = noConn
+		return fmt.Errorf("creating connection: %w", err)
+	}
+	if err := e.bind(ctx, s); err != nil {
+		return err
+	}
+	if err := e.setParams(ctx, s, preLoginParams(t)); err != nil {
+		return err
+	}
+	kc := &kernelConn{k: k, handle: s.handle, sid: sid, cid: s.Cid, ctx: ctx}
+	res, err := login.Login(ctx, kc, login.Config{
+		InitiatorName: t.InitiatorName, InitiatorAlias: t.InitiatorAlias, TargetName: t.Name, ISID: t.ISID,
+		CmdSN: t.InitialCmdSN + 1, Auth: t.Auth, Operational: t.Operational,
+	})
+	if err != nil {
+		return err
+	}
+	if res.Params.TargetPortalGroupTag < 0 {
+		res.Params.TargetPortalGroupTag = t.TPGT
+	}
+	s.Result = res
+	if err := e.setParams(ctx, s, postLoginParams(res)); err != nil {
+		return err
+	}
+	if err := k.StartConn(ctx, s.handle, sid, s.Cid); err != nil {
+		return fmt.Errorf("starting connection: %w", err)
+	}
+	return nil
+}
+
+// noConn marks a session whose connection was never created.
+const noConn = ^uint32(0)
+
+// bind hands the TCP socket to the kernel connection.
+func (e *Engine) bind(ctx context.Context, s *Session) error {
+	sc, ok := s.conn.(syscall.Conn)
+	if !ok {
+		return fmt.Errorf("binding connection: %T has no file descriptor", s.conn)
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return fmt.Errorf("binding connection: %w", err)
+	}
+	var bindErr error
+	if err := raw.Control(func(fd uintptr) {
+		bindErr = e.Kernel.BindConn(ctx, s.handle, s.Sid, s.Cid, int(fd), true)
+	}); err != nil {
+		return fmt.Errorf("binding connection: %w", err)
+	}
+	if bindErr != nil {
+		return fmt.Errorf("binding connection: %w", bindErr)
+	}
+	return nil
+}
+
+func (e *Engine) setParams(ctx context.Context, s *Session, ps []param) error {
+	for _, p := range ps {
+		if err := e.Kernel.SetParam(ctx, s.handle, s.Sid, s.Cid, p.p, p.value); err != nil {
+			// Values can be secrets: name the parameter only.
+			return fmt.Errorf("setting %v: %w", p.p, err)
+		}
+	}
+	return nil
+}
+
+// teardown destroys what a failed login created, with a context of its
+// own so that a login that ran out of time is still cleaned up. It
+// returns the first error; later steps run regardless.
+func (e *Engine) teardown(s *Session) error {
+	if !s.created {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var errs []error
+	if s.Cid != noConn {
+		errs = append(errs, e.Kernel.StopConn(ctx, s.handle, s.Sid, s.Cid, netlinkraw.StopConnTerm))
+		errs = append(errs, e.Kernel.DestroyConn(ctx, s.handle, s.Sid, s.Cid))
+	}
+	errs = append(errs, e.Kernel.DestroySession(ctx, s.handle, s.Sid))
+	return errors.Join(errs...)
+}
+
+func (e *Engine) dial(ctx context.Context, addr string) (net.Conn, error) {
+	if e.Dial != nil {
+		return e.Dial(ctx, addr)
+	}
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	return c, nil
+}
+
+// ConnectError is a failed TCP connection to the portal.
+type ConnectError struct {
+	Addr string
+	Err  error
+}
+
+func (e *ConnectError) Error() string {
+	return "cannot make connection to " + e.Addr + ": " + e.Err.Error()
+}
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// IsTimeout reports whether err is a timeout.
+func IsTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// Logout logs session sid out through the kernel (the kernel fills in
+// the sequence numbers of a Logout PDU sent in Full Feature Phase),
+// then stops the connection and destroys connection and session, which
+// removes the SCSI devices. A target that does not answer the logout
+// within ctx still has the session torn down.
+func (e *Engine) Logout(ctx context.Context, sid, cid uint32) error {
+	tr, err := e.Sys.Transport(transportTCP)
+	if err != nil {
+		return fmt.Errorf("iSCSI transport %q: %w", transportTCP, err)
+	}
+	kc := &kernelConn{k: e.Kernel, handle: tr.Handle, sid: sid, cid: cid, ctx: ctx}
+	logoutErr := login.Logout(ctx, kc, &login.Result{}, uint16(cid))
+	s := &Session{Sid: sid, Cid: cid, handle: tr.Handle, created: true}
+	if err := e.teardown(s); err != nil {
+		return fmt.Errorf("removing session %d: %w", sid, err)
+	}
+	if logoutErr != nil {
+		return fmt.Errorf("logout of session %d (session removed all the same): %w", sid, logoutErr)
+	}
+	return nil
+}
+
+// NewEngine opens the kernel's NETLINK_ISCSI socket and returns an
+// engine on it, reading sysfs at $SYSFS_PATH or /sys, and a function
+// that closes the socket.
+func NewEngine() (*Engine, func() error, error) {
+	k, err := netlinkraw.Dial()
+	if err != nil {
+		return nil, nil, err
+	}
+	return &Engine{Kernel: k, Sys: sysfs.FromEnv()}, k.Close, nil
+}
