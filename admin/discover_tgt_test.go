@@ -90,11 +90,17 @@ func TestTgtDiscoveryTree(t *testing.T) {
 	}
 }
 
-// TestTgtDiscoveryScale discovers 600 targets, whose SendTargets answer
-// spans several text responses, then discovers again after tgt dropped
-// some: the records follow (new, updated, deleted) as open-iscsi's do.
+// TestTgtDiscoveryScale discovers 3 targets, then 600, whose SendTargets
+// answer spans several text responses, and discovers again after tgt
+// dropped some: the records follow (new, updated, deleted) as open-iscsi's
+// do.
 func TestTgtDiscoveryScale(t *testing.T) {
-	const n = 600
+	for _, n := range []int{3, 600} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) { discoverMany(t, n) })
+	}
+}
+
+func discoverMany(t *testing.T, n int) {
 	tg := tgttest.Start(t)
 	name := func(i int) string { return fmt.Sprintf("iqn.2026-11.test:scale-%04d", i) }
 	for i := 1; i <= n; i++ {
