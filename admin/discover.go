@@ -55,7 +55,7 @@ func (c *cmd) runSendTargets(p records.Portal, drec *records.Record, ifaceRec *r
 	dial := func(ctx context.Context, lp login.Portal) (net.Conn, error) {
 		return c.dialRetry(ctx, records.Portal{Addr: lp.Addr, Port: lp.Port}, ifaceRec, loginTimeout, attempts)
 	}
-	conn, res, _, err := login.Connect(ctx, dial, login.Portal{Addr: p.Addr, Port: p.Port, TPGT: p.TPGT}, cfg)
+	conn, res, err := c.connectRetry(ctx, dial, p, cfg, attempts)
 	if err != nil {
 		return nil, c.discoveryLoginError(p, err)
 	}
@@ -99,6 +99,31 @@ func (c *cmd) dialRetry(ctx context.Context, p records.Portal, ifaceRec *records
 		case <-ctx.Done():
 			return nil, c.fail(iscsierr.Trans, "Could not perform SendTargets discovery: %v", ctx.Err())
 		case <-time.After(time.Duration(i+1) * 100 * time.Millisecond):
+		}
+	}
+}
+
+// connectRetry logs in, trying again up to attempts times in all while
+// the target answers with a target error (status class 3: a retry may
+// succeed), as open-iscsi reopens a discovery session.
+func (c *cmd) connectRetry(ctx context.Context, dial func(context.Context, login.Portal) (net.Conn, error),
+	p records.Portal, cfg login.Config, attempts int) (net.Conn, *login.Result, error) {
+	first := login.Portal{Addr: p.Addr, Port: p.Port, TPGT: p.TPGT}
+	for i := 1; ; i++ {
+		conn, res, _, err := login.Connect(ctx, dial, first, cfg)
+		var st *login.StatusError
+		if err == nil || !errors.As(err, &st) || !st.Retryable() {
+			return conn, res, err
+		}
+		c.errorf("discovery login to %s rejected: target error (%02x/%02x)", p.Addr, st.Class, st.Detail)
+		if i >= attempts {
+			c.errorf("connection login retries (reopen_max) %d exceeded", attempts-1)
+			return nil, nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, err
+		case <-time.After(time.Duration(i) * 100 * time.Millisecond):
 		}
 	}
 }
@@ -199,6 +224,8 @@ func (c *cmd) discoveryLoginError(p records.Portal, err error) error {
 	case errors.As(err, &st) && st.Code() == iscsierr.LoginAuthFailed:
 		c.errorf("discovery login to %s rejected: initiator failed authorization", p.Addr)
 		return c.fail(iscsierr.LoginAuthFailed, "Could not perform SendTargets discovery: %s", iscsierr.LoginAuthFailed)
+	case errors.As(err, &st) && st.Retryable():
+		return c.fail(st.Code(), "Could not perform SendTargets discovery: %s", st.Code())
 	case errors.As(err, &st):
 		c.errorf("discovery login to %s rejected: initiator error (%02x/%02x), non-retryable, giving up", p.Addr, st.Class, st.Detail)
 		return c.fail(st.Code(), "Could not perform SendTargets discovery: %s", st.Code())

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/goiscsi/goiscsi/daemon/login"
+	"github.com/goiscsi/goiscsi/internal/iscsierr"
 )
 
 // fakeTarget is a scripted iSCSI target on a loopback port. The i-th
@@ -458,6 +459,37 @@ func TestDiscoverFakeRedirect(t *testing.T) {
 		if v := tg.verdicts(); len(v) != 1 || v[0] != nil {
 			t.Errorf("target %s verdicts = %v, want one nil", tg.portal(), v)
 		}
+	}
+}
+
+// TestDiscoverFakeTargetError: a target error (status class 3) is
+// retried; the second login succeeds. A target that keeps failing gives
+// up after reopen_max more tries.
+func TestDiscoverFakeTargetError(t *testing.T) {
+	names := []string{"iqn.2026-11.test:busy"}
+	unavailable := func(c *targetConn) error {
+		req, _, err := c.read(login.OpLoginReq)
+		if err != nil {
+			return err
+		}
+		return c.reply(req, login.OpLoginResp, 0, nil, 3, 1)
+	}
+	tg := startFake(t, unavailable, func(c *targetConn) error {
+		return discoveryScript(nil, targets(c.LocalAddr().String(), names...))(c)
+	})
+	root := newRoot(t)
+	stdout, stderr, st := runAdmin(t, root, "-m", "discovery", "-t", "st", "-p", tg.portal())
+	wantErr := "iscsiadm: discovery login to 127.0.0.1 rejected: target error (03/01)\n"
+	if want := stLines(tg.portal(), names...); st != 0 || stdout != want || stderr != wantErr {
+		t.Errorf("iscsiadm -m discovery -t st -p %s = %d, %q, %q, want 0, %q, %q", tg.portal(), st, stdout, stderr, want, wantErr)
+	}
+
+	always := startFake(t, unavailable)
+	root = newRoot(t)
+	discoveryDB(t, root, always.portal(), "discovery.sendtargets.reopen_max", "1")
+	_, stderr, st = runAdmin(t, root, "-m", "discoverydb", "-t", "st", "-p", always.portal(), "-D")
+	if st != int(iscsierr.Login) || strings.Count(stderr, "target error (03/01)") != 2 || !strings.HasPrefix(lastLine(stderr), stFailed) {
+		t.Errorf("discovery against a target that stays unavailable = %d, %q, want %d after two tries", st, stderr, iscsierr.Login)
 	}
 }
 
