@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"syscall"
 	"time"
@@ -37,6 +38,25 @@ type Engine struct {
 	Sys    sysfs.Root
 	// Dial connects the TCP socket; nil uses net.Dialer with TCP_NODELAY.
 	Dial func(ctx context.Context, addr string) (net.Conn, error)
+	// LoadModules loads iscsi_tcp and what it needs when the transport
+	// is missing.
+	LoadModules bool
+}
+
+// transport finds software iSCSI over TCP in sysfs, loading its modules
+// first if they are not loaded.
+func (e *Engine) transport() (sysfs.Transport, error) {
+	tr, err := e.Sys.Transport(transportTCP)
+	if errors.Is(err, fs.ErrNotExist) && e.LoadModules {
+		if lerr := (Modules{}).Load(transportModule); lerr != nil {
+			return tr, fmt.Errorf("iSCSI transport %q is not loaded and loading it failed: %w", transportTCP, lerr)
+		}
+		tr, err = e.Sys.Transport(transportTCP)
+	}
+	if err != nil {
+		return tr, fmt.Errorf("iSCSI transport %q: %w", transportTCP, err)
+	}
+	return tr, nil
 }
 
 // Session is a logged-in session.
@@ -60,9 +80,9 @@ const transportTCP = "tcp"
 // the kernel up to Full Feature Phase. On failure every kernel object
 // it created is destroyed again.
 func (e *Engine) Login(ctx context.Context, t Target) (*Session, error) {
-	tr, err := e.Sys.Transport(transportTCP)
+	tr, err := e.transport()
 	if err != nil {
-		return nil, fmt.Errorf("iSCSI transport %q: %w", transportTCP, err)
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, t.LoginTimeout)
 	defer cancel()
@@ -221,9 +241,9 @@ func IsTimeout(err error) bool {
 // removes the SCSI devices. A target that does not answer the logout
 // within ctx still has the session torn down.
 func (e *Engine) Logout(ctx context.Context, sid, cid uint32) error {
-	tr, err := e.Sys.Transport(transportTCP)
+	tr, err := e.transport()
 	if err != nil {
-		return fmt.Errorf("iSCSI transport %q: %w", transportTCP, err)
+		return err
 	}
 	kc := &kernelConn{k: e.Kernel, handle: tr.Handle, sid: sid, cid: cid, ctx: ctx}
 	logoutErr := login.Logout(ctx, kc, &login.Result{}, uint16(cid))
@@ -239,11 +259,17 @@ func (e *Engine) Logout(ctx context.Context, sid, cid uint32) error {
 
 // NewEngine opens the kernel's NETLINK_ISCSI socket and returns an
 // engine on it, reading sysfs at $SYSFS_PATH or /sys, and a function
-// that closes the socket.
+// that closes the socket. When the TCP transport is missing it loads
+// iscsi_tcp (and so scsi_transport_iscsi, which the socket needs) first.
 func NewEngine() (*Engine, func() error, error) {
+	e := &Engine{Sys: sysfs.FromEnv(), LoadModules: true}
+	if _, err := e.transport(); err != nil {
+		return nil, nil, err
+	}
 	k, err := netlinkraw.Dial()
 	if err != nil {
 		return nil, nil, err
 	}
-	return &Engine{Kernel: k, Sys: sysfs.FromEnv()}, k.Close, nil
+	e.Kernel = k
+	return e, k.Close, nil
 }
