@@ -62,6 +62,9 @@ func TestArchitecture(t *testing.T) {
 				if strings.HasPrefix(imp, "github.com/u-root/") && strings.Contains(imp, "uroot") && !under(p, "initramfs") {
 					t.Errorf("%s imports u-root's image builder %s; only initramfs may", p, imp)
 				}
+				if imp == "golang.org/x/sys/unix" && !under(p, "netlinkraw") && p != "daemon" && p != "boot" {
+					t.Errorf("%s imports %s; system calls belong in netlinkraw, daemon and boot", p, imp)
+				}
 				continue
 			}
 			i := rel(imp)
