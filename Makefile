@@ -15,7 +15,7 @@ FUZZ       := ./records:FuzzRecord ./records:FuzzParsePortal ./records:FuzzValid
               ./daemon/login:FuzzParseChapAlgs ./netlinkraw:FuzzUevent
 FUZZTIME   ?= 4s
 
-.PHONY: all build check-binary install test unit fuzz deps clean
+.PHONY: all build check-binary install test unit vmtest fuzz deps clean
 
 all: build
 
@@ -32,9 +32,10 @@ install: build
 	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/iscsi/initiatorname.iscsi ]; then \
 		umask 077; echo "InitiatorName=$$(bin/goiscsi iscsi-iname)" > $(DESTDIR)$(SYSCONFDIR)/iscsi/initiatorname.iscsi; fi
 
-# test runs every tier: unit tests (anywhere), short fuzzing, and the
-# host tier (root: open-iscsi's own iscsiadm as the reference).
-test: deps build check-binary unit fuzz
+# test runs every tier: unit tests (anywhere), short fuzzing, the host
+# tier (root: open-iscsi's own iscsiadm as the reference) and the VM
+# tier (root: QEMU guests running goiscsi against tgtd).
+test: deps build check-binary unit vmtest fuzz
 
 # check-binary: the built binary is static and every role answers, by
 # symlink and as "goiscsi <role>".
@@ -52,7 +53,16 @@ check-binary: build
 unit:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -skip '^TestVM' ./...
+
+# vmtest runs the VM tier, the TestVM* tests (internal/vmtest: QEMU
+# guests under TCG, wired into a network namespace of their own, booting
+# a Debian kernel cached in /var/cache/goiscsi-vmtest), and lists what
+# passed, failed or was skipped and why; its full log is bin/vmtest.log.
+vmtest:
+	@mkdir -p bin; $(GO) test -count=1 -v -run '^TestVM' ./... >bin/vmtest.log 2>&1; rc=$$?; \
+		grep -E '^ *--- |^(ok|FAIL)[[:space:]]|SKIPPED' bin/vmtest.log | grep -v 'no tests to run'; \
+		if [ $$rc != 0 ]; then cat bin/vmtest.log; exit $$rc; fi
 
 fuzz:
 	@for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; \

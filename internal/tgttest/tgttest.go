@@ -2,8 +2,9 @@
 // a real iSCSI target for tests: one private tgtd per test, listening on
 // 127.0.0.1 on a port of its own, with its own management socket, so
 // tests never touch a target the machine runs and never send traffic
-// beyond loopback. Tests that need it are skipped, saying why, when the
-// machine lacks root or tgt.
+// beyond loopback. StartAt runs it instead inside a network namespace
+// the test made, on an address there. Tests that need it are skipped,
+// saying why, when the machine lacks root or tgt.
 package tgttest
 
 import (
@@ -22,12 +23,13 @@ import (
 
 // Target is a running tgtd.
 type Target struct {
-	t    testing.TB
-	Addr string // 127.0.0.1
-	Port int
-	ctl  string // management port, as tgtadm -C takes it
-	cmd  *exec.Cmd
-	log  *syncBuf
+	t     testing.TB
+	Addr  string // 127.0.0.1, or the address given to StartAt
+	Port  int
+	NetNS string // network namespace tgtd runs in; "" for the host's
+	ctl   string // management port, as tgtadm -C takes it
+	cmd   *exec.Cmd
+	log   *syncBuf
 }
 
 // Available reports why tgt cannot be used here, or "" when it can.
@@ -50,9 +52,37 @@ func Start(t testing.TB) *Target {
 	if why := Available(); why != "" {
 		t.Skip(why)
 	}
-	port := freePort(t)
-	tg := &Target{t: t, Addr: "127.0.0.1", Port: port, ctl: controlPort(port), log: &syncBuf{}}
-	tg.cmd = exec.Command("tgtd", "-f", "-C", tg.ctl, "--iscsi", fmt.Sprintf("portal=%s:%d", tg.Addr, port))
+	return start(t, "", "127.0.0.1", freePort(t))
+}
+
+// StartAt runs a tgtd inside the network namespace netns (through "ip
+// netns exec"), listening on addr:port, an address that namespace
+// already has; it stops at the test's end. Its management socket is a
+// file, reached from the host as for Start. It skips the test when
+// Available says tgt cannot run.
+func StartAt(t testing.TB, netns, addr string, port int) *Target {
+	t.Helper()
+	if why := Available(); why != "" {
+		t.Skip(why)
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("host tier: ip (iproute2) is not installed")
+	}
+	return start(t, netns, addr, port)
+}
+
+func start(t testing.TB, netns, addr string, port int) *Target {
+	t.Helper()
+	seed := port
+	if netns != "" {
+		seed = port + os.Getpid()
+	}
+	tg := &Target{t: t, Addr: addr, Port: port, NetNS: netns, ctl: controlPort(seed), log: &syncBuf{}}
+	args := []string{"tgtd", "-f", "-C", tg.ctl, "--iscsi", fmt.Sprintf("portal=%s", tg.Portal())}
+	if netns != "" {
+		args = append([]string{"ip", "netns", "exec", netns}, args...)
+	}
+	tg.cmd = exec.Command(args[0], args[1:]...)
 	tg.cmd.Stdout, tg.cmd.Stderr = tg.log, tg.log
 	if err := tg.cmd.Start(); err != nil {
 		t.Fatalf("starting tgtd: %v", err)
@@ -64,7 +94,7 @@ func Start(t testing.TB) *Target {
 			return tg
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("tgtd did not come up on %s:%d within 10s; its log:\n%s", tg.Addr, port, tg.log)
+			t.Fatalf("tgtd did not come up on %s within 10s; its log:\n%s", tg.Portal(), tg.log)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -99,6 +129,9 @@ func controlPort(port int) string {
 const controlDir = "/var/run/tgtd"
 
 func (tg *Target) listening() bool {
+	if tg.NetNS != "" {
+		return listeningIn(tg.cmd.Process.Pid, tg.Addr, tg.Port)
+	}
 	c, err := net.DialTimeout("tcp", tg.Portal(), time.Second)
 	if err != nil {
 		return false
@@ -119,7 +152,7 @@ func (tg *Target) stop() {
 	}
 }
 
-// Portal is "127.0.0.1:port".
+// Portal is "addr:port", as tgtd and iscsiadm -p take it.
 func (tg *Target) Portal() string { return net.JoinHostPort(tg.Addr, strconv.Itoa(tg.Port)) }
 
 // adm runs tgtadm against this tgtd.
