@@ -127,7 +127,7 @@ func (im *image) write(file string) error {
 	sort.Strings(names)
 	for _, name := range names {
 		perm := uint32(0o644)
-		if name == "init" || name == "bin/vmtest-run" || strings.HasPrefix(name, "cases/") {
+		if name == "init" || strings.HasPrefix(name, "bin/") || strings.HasPrefix(name, "cases/") {
 			perm = 0o755
 		}
 		if err := c.File(name, perm, files[name]); err != nil {

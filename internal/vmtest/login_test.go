@@ -90,6 +90,24 @@ echo "DATA want=$want got=$got"
 		}
 	})
 
+	t.Run("logout", func(t *testing.T) {
+		console, rc := vm.Boot(t, Config{Case: "logout", Files: map[string][]byte{"/bin/daemon.test": BuildTest(t, "./daemon")},
+			Script: `
+export GOISCSI_TEST_TARGET=` + DataIQN + ` GOISCSI_TEST_PORTAL=` + TargetAddr + `:3260
+vmtest-run logout daemon.test -test.run '^TestIntegrationLoginLogout$' -test.v
+vmtest-run sessions ls /sys/class/iscsi_session
+`})
+		r := result(t, console, "logout")
+		if r.RC != 0 || !strings.Contains(r.Stdout, "--- PASS: TestIntegrationLoginLogout") {
+			t.Errorf("login, then logout, through the guest's kernel = exit %d:\n%s%s", r.RC, r.Stdout, r.Stderr)
+		} else {
+			t.Logf("in the guest:\n%s", r.Stdout)
+		}
+		if r := result(t, console, "sessions"); strings.TrimSpace(r.Stdout) != "" || rc != 0 {
+			t.Errorf("sessions left after logout: %q (guest exit %d)", r.Stdout, rc)
+		}
+	})
+
 	tg.AddAccount("tbuser", "tbsecret12345")
 	tg.AddAccount("tbtarget", "tbmutual67890")
 	tg.BindAccount(1, "tbuser", false)

@@ -18,7 +18,7 @@ type Config struct {
 	Case    string            // the case's name: letters, digits, '.', '_', '-'
 	Script  string            // shell text busybox sh runs as /cases/Case; its exit status is Boot's rc
 	Append  string            // more kernel command line
-	Files   map[string][]byte // more files for the guest, by absolute path (replacing standard ones)
+	Files   map[string][]byte // more files for the guest, by absolute path (replacing standard ones); those under /bin are executable
 	Modules []string          // more modules to load (with those they need) after the standard ones
 	Timeout time.Duration     // from starting QEMU to the guest's power-off; 0 means 120 s
 	MemMiB  int               // guest memory; 0 means 512
@@ -237,4 +237,31 @@ func buildGoiscsi(ctx context.Context, root, out string) error {
 		return fmt.Errorf("building goiscsi: %w: %s", err, b)
 	}
 	return nil
+}
+
+// BuildTest compiles the tests of package pkg (a path relative to the
+// module root, such as "./daemon") into a static test binary for the
+// guest, where its privileged TestIntegration* tests run against the
+// guest's kernel.
+func BuildTest(t testing.TB, pkg string) []byte {
+	t.Helper()
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatalf("vmtest: %v", err)
+	}
+	out := filepath.Join(t.TempDir(), "pkg.test")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "test", "-c", "-trimpath", "-tags", "netgo,osusergo", "-o", out, pkg)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOAMD64=v1")
+	cmd.WaitDelay = 5 * time.Second
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("vmtest: building the tests of %s: %v: %s", pkg, err, b)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("vmtest: %v", err)
+	}
+	return b
 }
