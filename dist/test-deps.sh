@@ -16,6 +16,7 @@ vmneed=""
 command -v qemu-system-x86_64 >/dev/null 2>&1 || vmneed="qemu-system-x86"
 command -v ip >/dev/null 2>&1 || vmneed="$vmneed iproute2"
 command -v dpkg-deb >/dev/null 2>&1 || vmneed="$vmneed dpkg"
+command -v mke2fs >/dev/null 2>&1 || vmneed="$vmneed e2fsprogs"
 [ -z "$need" ] && [ -z "$vmneed" ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 	[ -n "$need" ] && echo "test-deps: not root or no apt-get: host tier will be SKIPPED (needs: $need)"

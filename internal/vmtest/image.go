@@ -53,7 +53,16 @@ done
 echo "VMTEST-START $name $(cut -d' ' -f1 /proc/uptime)"
 cd /
 sh "/cases/$name"
-finish $?
+rc=$?
+# A case that mounted a root file system names it here; PID 1 then
+# switches to it, whose /sbin/init reports the end itself.
+if [ $rc = 0 ] && [ -s /run/vmtest-switch-root ]; then
+	newroot=$(cat /run/vmtest-switch-root)
+	echo "VMTEST-SWITCH-ROOT $newroot"
+	umount /tmp /run
+	exec switch_root "$newroot" /sbin/init
+fi
+finish $rc
 `
 
 // image is what goes into a guest's initramfs.
