@@ -15,7 +15,7 @@ FUZZ       := ./records:FuzzRecord ./records:FuzzParsePortal ./records:FuzzValid
               ./daemon/login:FuzzParseChapAlgs ./netlinkraw:FuzzUevent
 FUZZTIME   ?= 4s
 
-.PHONY: all build check-binary install test unit vmtest fuzz deps clean
+.PHONY: all build check-binary install test unit vmtest fuzz deps clean initramfs
 
 all: build
 
@@ -31,6 +31,16 @@ install: build
 		install -m 0644 dist/iscsid.conf $(DESTDIR)$(SYSCONFDIR)/iscsi/iscsid.conf; fi
 	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/iscsi/initiatorname.iscsi ]; then \
 		umask 077; echo "InitiatorName=$$(bin/goiscsi iscsi-iname)" > $(DESTDIR)$(SYSCONFDIR)/iscsi/initiatorname.iscsi; fi
+
+# initramfs writes a reproducible newc cpio initramfs that boots from an
+# iSCSI root disk (initramfs/cmd/mkinitramfs): MODULES is the kernel's
+# lib/modules/KVER directory, OUTPUT the archive (bin/initramfs.cpio by
+# default); INITIATORNAME, RESCUE_SHELL and EXTRA_MODULES (a,b) are optional.
+initramfs: build
+	@test -n "$(MODULES)" || { echo "usage: make initramfs MODULES=<dir of lib/modules/KVER> OUTPUT=<file.cpio>"; exit 2; }
+	$(GO) run ./initramfs/cmd/mkinitramfs -binary bin/goiscsi -modules "$(MODULES)" -o "$(or $(OUTPUT),bin/initramfs.cpio)" \
+		$(if $(INITIATORNAME),-initiatorname "$(INITIATORNAME)") $(if $(RESCUE_SHELL),-shell "$(RESCUE_SHELL)") \
+		$(if $(EXTRA_MODULES),-extra-modules "$(EXTRA_MODULES)")
 
 # test runs every tier: unit tests (anywhere), short fuzzing, the host
 # tier (root: open-iscsi's own iscsiadm as the reference) and the VM
