@@ -2,7 +2,6 @@ package admin
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/goiscsi/goiscsi/internal/iscsierr"
@@ -71,12 +70,4 @@ func (c *cmd) hostMode(o *options) error {
 		return c.fail(iscsierr.NoObjsFound, "No iSCSI hosts.")
 	}
 	return c.daemonRequest("host")
-}
-
-// fwMode is -m fw: boot firmware (iBFT) records.
-func (c *cmd) fwMode(o *options) error {
-	if _, err := os.Stat(c.env.SysfsRoot + "/firmware/ibft"); err != nil {
-		return c.fail(iscsierr.NoObjsFound, "Could not get list of targets from firmware. (err %d)", int(iscsierr.NoObjsFound))
-	}
-	return c.fail(iscsierr.OpNotSupp, "Reading boot firmware records is not supported yet.")
 }

@@ -4,7 +4,7 @@
 // session, and the one write the initiator makes there (a host scan).
 // Every path is built here from a Root, so tests run against captured
 // trees under testdata/ and callers never spell "/sys/..." themselves.
-// The boot firmware table (/sys/firmware/ibft) is not read yet.
+// The boot firmware table (firmware/ibft) is read by IBFT.
 package sysfs
 
 import (

@@ -1,0 +1,193 @@
+package boot
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/goiscsi/goiscsi/sysfs"
+)
+
+// nicSetup is what is done to one interface: bring it up with its
+// address (once per interface), then add a route through it, via a
+// gateway if one is set. -N routes the firmware target's address, as
+// open-iscsi does (the iBFT VLAN is not applied; open-iscsi does not
+// either); a static ip= adds the default route.
+type nicSetup struct {
+	Dev     string
+	Addr    netip.Prefix // the NIC's address and subnet
+	Target  netip.Addr   // the route's destination: a host, or with DefaultRoute none
+	Gateway netip.Addr   // invalid: the destination is on the subnet
+	BringUp bool
+	// DefaultRoute routes 0.0.0.0/0 (through Gateway) instead of Target.
+	DefaultRoute bool
+}
+
+// nicSetupFor checks a firmware entry's network settings (IPv4 only).
+func nicSetupFor(e sysfs.BootEntry, bringUp bool) (nicSetup, error) {
+	q := nicSetup{Dev: e.NIC.NetDev, BringUp: bringUp}
+	if q.Dev == "" {
+		return q, errors.New("No netdev name in fw entry.")
+	}
+	ip, err := netip.ParseAddr(e.NIC.IPAddr)
+	if err != nil || !ip.Is4() {
+		return q, errors.New("Invalid or missing ipaddr in fw entry")
+	}
+	bits := -1
+	if m, err := netip.ParseAddr(e.NIC.SubnetMask); err == nil && m.Is4() {
+		ones, size := net.IPMask(m.AsSlice()).Size()
+		if size == 32 {
+			bits = ones
+		}
+	}
+	if bits < 0 {
+		return q, errors.New("Invalid or missing netmask in fw entry")
+	}
+	q.Addr = netip.PrefixFrom(ip, bits)
+	if q.Target, err = netip.ParseAddr(e.Target.IPAddr); err != nil || !q.Target.Is4() {
+		return q, errors.New("Invalid or missing target ipaddr in fw entry")
+	}
+	if !q.Addr.Masked().Contains(q.Target) {
+		gw, err := netip.ParseAddr(e.NIC.Gateway)
+		if err != nil || !gw.Is4() {
+			return q, fmt.Errorf("Invalid or missing gateway for %s", q.Dev)
+		}
+		q.Gateway = gw
+	}
+	return q, nil
+}
+
+// requests are the rtnetlink messages for q on interface ifindex; the
+// address and the route may already exist.
+func (q nicSetup) requests(ifindex int) [][]byte {
+	const create = unix.NLM_F_REQUEST | unix.NLM_F_ACK | unix.NLM_F_CREATE | unix.NLM_F_EXCL
+	var out [][]byte
+	if q.BringUp {
+		link := make([]byte, unix.SizeofIfInfomsg)
+		binary.NativeEndian.PutUint32(link[4:], uint32(ifindex))
+		binary.NativeEndian.PutUint32(link[8:], unix.IFF_UP)
+		binary.NativeEndian.PutUint32(link[12:], unix.IFF_UP)
+		out = append(out, nlMessage(unix.RTM_NEWLINK, unix.NLM_F_REQUEST|unix.NLM_F_ACK, link))
+		ip := q.Addr.Addr().AsSlice()
+		addr := []byte{unix.AF_INET, byte(q.Addr.Bits()), 0, unix.RT_SCOPE_UNIVERSE, 0, 0, 0, 0}
+		binary.NativeEndian.PutUint32(addr[4:], uint32(ifindex))
+		addr = append(addr, rtAttr(unix.IFA_LOCAL, ip)...)
+		addr = append(addr, rtAttr(unix.IFA_ADDRESS, ip)...)
+		out = append(out, nlMessage(unix.RTM_NEWADDR, create, addr))
+	}
+	scope := byte(unix.RT_SCOPE_LINK)
+	if q.Gateway.IsValid() {
+		scope = unix.RT_SCOPE_UNIVERSE
+	}
+	if !q.DefaultRoute && !q.Target.IsValid() {
+		return out
+	}
+	dstLen := byte(32)
+	if q.DefaultRoute {
+		dstLen = 0
+	}
+	rt := []byte{unix.AF_INET, dstLen, 0, 0, unix.RT_TABLE_MAIN, unix.RTPROT_BOOT, scope, unix.RTN_UNICAST, 0, 0, 0, 0}
+	if !q.DefaultRoute {
+		rt = append(rt, rtAttr(unix.RTA_DST, q.Target.AsSlice())...)
+	}
+	oif := make([]byte, 4)
+	binary.NativeEndian.PutUint32(oif, uint32(ifindex))
+	rt = append(rt, rtAttr(unix.RTA_OIF, oif)...)
+	if q.Gateway.IsValid() {
+		rt = append(rt, rtAttr(unix.RTA_GATEWAY, q.Gateway.AsSlice())...)
+	}
+	return append(out, nlMessage(unix.RTM_NEWROUTE, create, rt))
+}
+
+func nlMessage(typ, flags uint16, body []byte) []byte {
+	m := make([]byte, unix.SizeofNlMsghdr, unix.SizeofNlMsghdr+len(body))
+	m = append(m, body...)
+	binary.NativeEndian.PutUint32(m[0:], uint32(len(m)))
+	binary.NativeEndian.PutUint16(m[4:], typ)
+	binary.NativeEndian.PutUint16(m[6:], flags)
+	return m
+}
+
+func rtAttr(typ uint16, data []byte) []byte {
+	n := unix.SizeofRtAttr + len(data)
+	a := make([]byte, (n+3)&^3)
+	binary.NativeEndian.PutUint16(a[0:], uint16(n))
+	binary.NativeEndian.PutUint16(a[2:], typ)
+	copy(a[unix.SizeofRtAttr:], data)
+	return a
+}
+
+// applyNICSetup sends q's requests over rtnetlink; EEXIST is success.
+func applyNICSetup(q nicSetup) error {
+	ifi, err := net.InterfaceByName(q.Dev)
+	if err != nil {
+		return fmt.Errorf("netdev %s: %w", q.Dev, err)
+	}
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
+	if err != nil {
+		return fmt.Errorf("rtnetlink socket: %w", err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return fmt.Errorf("rtnetlink bind: %w", err)
+	}
+	buf := make([]byte, 8192)
+	for seq, req := range q.requests(ifi.Index) {
+		binary.NativeEndian.PutUint32(req[8:], uint32(seq+1))
+		if err := unix.Sendto(fd, req, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+			return fmt.Errorf("rtnetlink send to %s: %w", q.Dev, err)
+		}
+		n, _, err := unix.Recvfrom(fd, buf, 0)
+		if err != nil {
+			return fmt.Errorf("rtnetlink ack from %s: %w", q.Dev, err)
+		}
+		if err := nlAck(buf[:n]); err != nil && !errors.Is(err, unix.EEXIST) {
+			return fmt.Errorf("configure %s: %w", q.Dev, err)
+		}
+	}
+	return nil
+}
+
+// nlAck returns the errno of an NLMSG_ERROR answer (nil for 0).
+func nlAck(m []byte) error {
+	if len(m) < unix.SizeofNlMsghdr+4 || binary.NativeEndian.Uint16(m[4:]) != unix.NLMSG_ERROR {
+		return errors.New("unexpected rtnetlink answer")
+	}
+	if e := int32(binary.NativeEndian.Uint32(m[unix.SizeofNlMsghdr:])); e != 0 {
+		return unix.Errno(-e)
+	}
+	return nil
+}
+
+// setupFirmwareNICs is -N.
+func (s *starter) setupFirmwareNICs() int {
+	_, entries, ok := s.firmwareEntries()
+	if !ok {
+		fmt.Fprintln(s.stdout, "Could not setup fw entries.")
+		return exitNoFirmware
+	}
+	apply := s.netSetup
+	if apply == nil {
+		apply = applyNICSetup
+	}
+	status, prev := 0, ""
+	for i, e := range entries {
+		bringUp := i == 0 || e.NIC.NetDev != prev
+		prev = e.NIC.NetDev
+		fmt.Fprintf(s.stdout, "Setting up software interface %s\n", e.NIC.NetDev)
+		q, err := nicSetupFor(e, bringUp)
+		if err == nil {
+			err = apply(q)
+		}
+		if err != nil {
+			s.logf("%v", err)
+			fmt.Fprintf(s.stdout, "Setting up software interface %s failed\n", e.NIC.NetDev)
+			status = exitLogin
+		}
+	}
+	return status
+}
