@@ -12,10 +12,11 @@ FUZZ       := ./records:FuzzRecord ./records:FuzzParsePortal ./records:FuzzValid
               ./internal/getopt:FuzzParse ./internal/compat:FuzzParseScript \
               ./daemon/login:FuzzReadPDU ./daemon/login:FuzzParseText \
               ./daemon/login:FuzzParseTargetAddress ./daemon/login:FuzzChapBinary \
-              ./daemon/login:FuzzParseChapAlgs ./netlinkraw:FuzzUevent
+              ./daemon/login:FuzzParseChapAlgs ./netlinkraw:FuzzUevent \
+              ./boot:FuzzParseCmdline ./boot:FuzzParseRootPath ./boot:FuzzParseInitramfsConf
 FUZZTIME   ?= 4s
 
-.PHONY: all build check-binary install test unit vmtest fuzz deps clean initramfs
+.PHONY: all build check-binary install test unit vmtest fuzz deps clean initramfs demo
 
 all: build
 
@@ -41,6 +42,12 @@ initramfs: build
 	$(GO) run ./initramfs/cmd/mkinitramfs -binary bin/goiscsi -modules "$(MODULES)" -o "$(or $(OUTPUT),bin/initramfs.cpio)" \
 		$(if $(INITIATORNAME),-initiatorname "$(INITIATORNAME)") $(if $(RESCUE_SHELL),-shell "$(RESCUE_SHELL)") \
 		$(if $(EXTRA_MODULES),-extra-modules "$(EXTRA_MODULES)")
+
+# demo boots a QEMU guest from an iSCSI root disk served by tgtd, with
+# goiscsi as PID 1 of its initramfs, and shows the guest's console (root;
+# it installs QEMU and tgt and fetches a Debian kernel the first time).
+demo: deps build
+	GOISCSI_DEMO=1 $(GO) test -count=1 -v -run '^TestDemo$$' ./internal/vmtest/
 
 # test runs every tier: unit tests (anywhere), short fuzzing, the host
 # tier (root: open-iscsi's own iscsiadm as the reference) and the VM

@@ -29,6 +29,7 @@ func roles() map[string]mainFunc {
 		"iscsid":      daemon.Main,
 		"iscsistart":  boot.Main,
 		"iscsi-iname": iname.Main,
+		"init":        boot.Init, // PID 1 of goiscsi's initramfs
 	}
 }
 

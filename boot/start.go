@@ -15,20 +15,29 @@ import (
 	"github.com/goiscsi/goiscsi/internal/getopt"
 	"github.com/goiscsi/goiscsi/internal/iscsierr"
 	"github.com/goiscsi/goiscsi/records"
+	"github.com/goiscsi/goiscsi/sysfs"
 )
 
 // starter is one run of iscsistart.
 type starter struct {
+	prog           string // the name messages start with; "" is iscsistart
 	stdout, stderr io.Writer
 	initiator      string
 	rec            *records.Record
 	params         [][2]string // -P name=value, in order
 	hasTPGT        bool
 	chap           bool
+	sys            sysfs.Root           // "" Dir: $SYSFS_PATH
+	fw             []sysfs.BootEntry    // -b: the firmware's targets
+	netSetup       func(nicSetup) error // -N; nil: rtnetlink
 }
 
 func (s *starter) logf(format string, args ...any) {
-	fmt.Fprintf(s.stderr, "iscsistart: "+format+"\n", args...)
+	prog := s.prog
+	if prog == "" {
+		prog = "iscsistart"
+	}
+	fmt.Fprintf(s.stderr, prog+": "+format+"\n", args...)
 }
 
 // iscsistart's exit statuses: open-iscsi's iscsistart exits 7 for bad
@@ -42,6 +51,9 @@ func (s *starter) run(ctx context.Context, opts []getopt.Option) int {
 	s.rec = records.New(records.NodeTable)
 	if code, ok := s.applyOptions(opts); !ok {
 		return code
+	}
+	if s.fw != nil {
+		return s.runFirmware(ctx)
 	}
 	if code, ok := s.check(); !ok {
 		return code
@@ -84,9 +96,14 @@ func (s *starter) applyOptions(opts []getopt.Option) (int, bool) {
 				return exitInval, false
 			}
 			s.params = append(s.params, [2]string{name, value})
-		case 'b', 'N', 'f':
-			fmt.Fprintln(s.stdout, "Could not get boot entry.")
-			return exitLogin, false
+		case 'b':
+			if code, ok := s.loadFirmware(); !ok {
+				return code, false
+			}
+		case 'N':
+			return s.setupFirmwareNICs(), false
+		case 'f':
+			return s.printFirmware(), false
 		case 'd', 'c':
 		default:
 			key, ok := set[o.Val]
@@ -145,25 +162,34 @@ func (s *starter) check() (int, bool) {
 }
 
 // login tries up to node.session.initial_login_retry_max more times
-// while the failure is one a retry can cure.
+// while the failure is one a retry can cure, and leaves the session.
 func (s *starter) login(ctx context.Context, eng *daemon.Engine, t daemon.Target) int {
-	retries := s.rec.Int("node.session.initial_login_retry_max")
+	sess, err := s.loginSession(ctx, eng, t, s.rec.Int("node.session.initial_login_retry_max"))
+	if err != nil {
+		return exitLogin
+	}
+	sess.Close()
+	return 0
+}
+
+// loginSession logs in with retries, reporting each failure, and scans
+// the new session's host. Its error carries the exit code.
+func (s *starter) loginSession(ctx context.Context, eng *daemon.Engine, t daemon.Target, retries int) (*daemon.Session, error) {
 	for attempt := 0; ; attempt++ {
 		start := time.Now()
 		sess, err := eng.Login(ctx, t)
 		if err == nil {
-			defer sess.Close()
 			s.logf("Connection%d:%d to [target: %s, portal: %s,%d] through [iface: %s] is operational now",
 				sess.Sid, sess.Cid, t.Name, t.Addr, t.Port, t.Iface)
 			if err := eng.Sys.ScanHost(int(sess.HostNo)); err != nil {
 				s.logf("could not scan host%d: %v", sess.HostNo, err)
 			}
-			return 0
+			return sess, nil
 		}
 		code, final := s.report(t, err)
 		if final || attempt >= retries || ctx.Err() != nil {
 			s.logf("initiator reported error (%d - %s)", code, code)
-			return exitLogin
+			return nil, iscsierr.Wrap(code, "login", err)
 		}
 		// A refused connection fails at once: pace the retries.
 		if wait := time.Second - time.Since(start); wait > 0 {

@@ -149,3 +149,34 @@ func readModulesDep(path string) (map[string][]string, error) {
 	}
 	return deps, sc.Err()
 }
+
+// LoadAll loads every module modules.order lists (an initramfs ships
+// only the ones it needs), dependencies first.
+func (m Modules) LoadAll() error {
+	dir, err := m.dir()
+	if err != nil {
+		return err
+	}
+	order, err := os.ReadFile(filepath.Join(dir, "modules.order"))
+	if err != nil {
+		return fmt.Errorf("module list: %w", err)
+	}
+	var names []string
+	for _, l := range strings.Split(string(order), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			names = append(names, moduleName(l))
+		}
+	}
+	if len(names) > maxDepLines {
+		return fmt.Errorf("modules.order: more than %d modules", maxDepLines)
+	}
+	// One module failing (a CPU-specific one, say, that refuses this
+	// machine with ENODEV) must not keep the others out.
+	var errs []error
+	for _, n := range names {
+		if err := m.Load(n); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -71,6 +71,9 @@ func runQEMU(ctx context.Context, args []string, timeout time.Duration) (bootRes
 	}
 	res := bootResult{console: con.String(), elapsed: elapsed}
 	rc, ok := exitStatus(res.console)
+	if !ok && strings.Contains(res.console, initDied) {
+		rc, ok = InitDied, true // PID 1 gave up; the test reads why
+	}
 	switch {
 	case !ok && ctx.Err() != nil:
 		return res, fmt.Errorf("guest did not finish within %v: %w", timeout, ctx.Err())
@@ -80,6 +83,13 @@ func runQEMU(ctx context.Context, args []string, timeout time.Duration) (bootRes
 	res.rc = rc
 	return res, nil
 }
+
+// initDied is the kernel's panic when PID 1 exits.
+const initDied = "Kernel panic - not syncing: Attempted to kill init!"
+
+// InitDied is Boot's rc when the guest's PID 1 exited (the kernel
+// panicked and, with panic=-1, QEMU stopped).
+const InitDied = -1
 
 // exitStatus finds the status in the guest's exit line.
 func exitStatus(console string) (int, bool) {

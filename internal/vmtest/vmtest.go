@@ -15,13 +15,17 @@ import (
 
 // Config is one boot of the guest.
 type Config struct {
-	Case    string            // the case's name: letters, digits, '.', '_', '-'
-	Script  string            // shell text busybox sh runs as /cases/Case; its exit status is Boot's rc
-	Append  string            // more kernel command line
-	Files   map[string][]byte // more files for the guest, by absolute path (replacing standard ones); those under /bin are executable
-	Modules []string          // more modules to load (with those they need) after the standard ones
-	Timeout time.Duration     // from starting QEMU to the guest's power-off; 0 means 120 s
-	MemMiB  int               // guest memory; 0 means 512
+	Case   string // the case's name: letters, digits, '.', '_', '-'
+	Script string // shell text busybox sh runs as /cases/Case; its exit status is Boot's rc
+	Append string // more kernel command line
+	// Initramfs, when set, is booted instead of the busybox image; the
+	// case's Script and Files are not used, and the guest reports its
+	// end by printing VMTEST-EXIT itself.
+	Initramfs string
+	Files     map[string][]byte // more files for the guest, by absolute path (replacing standard ones); those under /bin are executable
+	Modules   []string          // more modules to load (with those they need) after the standard ones
+	Timeout   time.Duration     // from starting QEMU to the guest's power-off; 0 means 120 s
+	MemMiB    int               // guest memory; 0 means 512
 }
 
 // VM is what a test's guests share: the kernel, busybox and goiscsi
@@ -153,18 +157,9 @@ func (vm *VM) Boot(t testing.TB, cfg Config) (console string, rc int) {
 	vm.mu.Lock()
 	defer vm.mu.Unlock()
 	vm.boots++
-	order, err := vm.mods.resolve(append(guestModules(), cfg.Modules...))
-	if err != nil {
-		t.Fatalf("vmtest: kernel %s: %v", vm.Kernel.Version, err)
-	}
-	im := &image{
-		busybox: vm.busybox, goiscsi: vm.goiscsi, kernel: vm.Kernel,
-		modules: order, depLines: vm.mods.depLines(order), iscsidConf: vm.iscsidConf,
-		cases: map[string]string{cfg.Case: cfg.Script}, files: cfg.Files,
-	}
-	initrd := filepath.Join(vm.dir, fmt.Sprintf("initrd-%d-%s.cpio", vm.boots, cfg.Case))
-	if err := im.write(initrd); err != nil {
-		t.Fatalf("vmtest: %v", err)
+	initrd := cfg.Initramfs
+	if initrd == "" {
+		initrd = vm.writeImage(t, cfg)
 	}
 	timeout, mem := cfg.Timeout, cfg.MemMiB
 	if timeout <= 0 {
@@ -188,6 +183,28 @@ func (vm *VM) Boot(t testing.TB, cfg Config) (console string, rc int) {
 		cfg.Case, res.rc, res.elapsed.Seconds(), started, guestMark(res.console, "VMTEST-UPTIME "))
 	return res.console, res.rc
 }
+
+// writeImage writes the busybox initramfs of a case.
+func (vm *VM) writeImage(t testing.TB, cfg Config) string {
+	t.Helper()
+	order, err := vm.mods.resolve(append(guestModules(), cfg.Modules...))
+	if err != nil {
+		t.Fatalf("vmtest: kernel %s: %v", vm.Kernel.Version, err)
+	}
+	im := &image{
+		busybox: vm.busybox, goiscsi: vm.goiscsi, kernel: vm.Kernel,
+		modules: order, depLines: vm.mods.depLines(order), iscsidConf: vm.iscsidConf,
+		cases: map[string]string{cfg.Case: cfg.Script}, files: cfg.Files,
+	}
+	initrd := filepath.Join(vm.dir, fmt.Sprintf("initrd-%d-%s.cpio", vm.boots, cfg.Case))
+	if err := im.write(initrd); err != nil {
+		t.Fatalf("vmtest: %v", err)
+	}
+	return initrd
+}
+
+// Goiscsi is the goiscsi binary the VM's images hold.
+func (vm *VM) Goiscsi() string { return vm.goiscsi }
 
 // checkCaseName refuses names that are not one plain file name.
 func checkCaseName(name string) error {
