@@ -17,8 +17,8 @@ import (
 func (b *booter) network(ctx context.Context) error {
 	for _, nc := range b.cfg.Net {
 		switch nc.Mode {
-		case "off", "none":
-			continue
+		case "off", "none", "ibft":
+			continue // ibft: the firmware step configures the iBFT's NICs
 		case "static":
 			dev, err := waitNetDev(ctx, nc.Dev, 10*time.Second)
 			if err != nil {

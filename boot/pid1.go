@@ -78,6 +78,15 @@ func (b *booter) run(ctx context.Context) error {
 	if err := b.network(ctx); err != nil {
 		return err
 	}
+	if err := b.firmware(); err != nil {
+		return err
+	}
+	if b.cfg.Initiator == "" {
+		return errors.New("no initiator name: give rd.iscsi.initiator= or iscsi_initiator=, put one in /etc/iscsi/initiatorname.iscsi, or boot with an iBFT")
+	}
+	if len(b.cfg.Targets) == 0 {
+		return errors.New("no iSCSI target: give netroot=iscsi:… (dracut), iscsi_target_name= and iscsi_target_ip= (initramfs-tools), rd.iscsi.firmware (iBFT) or a DHCP root path")
+	}
 	dev, err := b.loginAll(ctx)
 	if err != nil {
 		return err
@@ -115,12 +124,6 @@ func (b *booter) readConfig() error {
 		if n, err := records.ReadInitiatorName(b.paths.initiatorFile); err == nil {
 			b.cfg.Initiator = n
 		}
-	}
-	if b.cfg.Initiator == "" {
-		return errors.New("no initiator name: give rd.iscsi.initiator= or iscsi_initiator=, or put one in /etc/iscsi/initiatorname.iscsi")
-	}
-	if len(b.cfg.Targets) == 0 {
-		return errors.New("no iSCSI target: give netroot=iscsi:… (dracut) or iscsi_target_name= and iscsi_target_ip= (initramfs-tools)")
 	}
 	root := b.cfg.Root
 	if strings.HasPrefix(root, "iscsi:") {

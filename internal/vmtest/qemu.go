@@ -28,9 +28,13 @@ func qemuArgs(netns, kernel, initrd, cmdline string, memMiB int) []string {
 		"-kernel", kernel, "-initrd", initrd, "-append", cmdline,
 		"-device", "virtio-rng-pci",
 		"-netdev", "tap,id=n0,ifname=" + tapName + ",script=no,downscript=no",
-		"-device", "virtio-net-pci,netdev=n0",
+		"-device", "virtio-net-pci,netdev=n0,mac=" + GuestMAC,
 	}
 }
+
+// GuestMAC is the guest NIC's MAC address (QEMU's default for the first
+// NIC, given explicitly so that firmware tables can name it).
+const GuestMAC = "52:54:00:12:34:56"
 
 // bootResult is what one boot gave.
 type bootResult struct {

@@ -22,10 +22,12 @@ type Config struct {
 	// case's Script and Files are not used, and the guest reports its
 	// end by printing VMTEST-EXIT itself.
 	Initramfs string
-	Files     map[string][]byte // more files for the guest, by absolute path (replacing standard ones); those under /bin are executable
-	Modules   []string          // more modules to load (with those they need) after the standard ones
-	Timeout   time.Duration     // from starting QEMU to the guest's power-off; 0 means 120 s
-	MemMiB    int               // guest memory; 0 means 512
+	// QEMUArgs are more QEMU options, such as -acpitable file=….
+	QEMUArgs []string
+	Files    map[string][]byte // more files for the guest, by absolute path (replacing standard ones); those under /bin are executable
+	Modules  []string          // more modules to load (with those they need) after the standard ones
+	Timeout  time.Duration     // from starting QEMU to the guest's power-off; 0 means 120 s
+	MemMiB   int               // guest memory; 0 means 512
 }
 
 // VM is what a test's guests share: the kernel, busybox and goiscsi
@@ -169,7 +171,7 @@ func (vm *VM) Boot(t testing.TB, cfg Config) (console string, rc int) {
 		mem = 512
 	}
 	cmdline := strings.TrimSpace("console=ttyS0 quiet panic=-1 vmtest.case=" + cfg.Case + " " + cfg.Append)
-	res, err := runQEMU(context.Background(), qemuArgs(vm.NetNS, vm.Kernel.Vmlinuz(), initrd, cmdline, mem), timeout)
+	res, err := runQEMU(context.Background(), append(qemuArgs(vm.NetNS, vm.Kernel.Vmlinuz(), initrd, cmdline, mem), cfg.QEMUArgs...), timeout)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("vmtest: console of case %s:\n%s", cfg.Case, res.console)
