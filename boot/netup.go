@@ -11,10 +11,14 @@ import (
 	"time"
 )
 
-// network brings up the interfaces ip= describes. A static setting is
-// applied here; DHCP and iBFT network settings are not supported yet and
-// say so, and with no ip= at all the network is left as it is.
+// network brings up the interfaces ip= describes. Static and DHCPv4
+// settings are applied here; with no ip= at all DHCP runs when nothing
+// names a target (the root path must come from it), and otherwise the
+// network is left as it is.
 func (b *booter) network(ctx context.Context) error {
+	if b.wantsDHCP() {
+		return b.dhcp(ctx, NetConfig{Mode: "dhcp"})
+	}
 	for _, nc := range b.cfg.Net {
 		switch nc.Mode {
 		case "off", "none", "ibft":
@@ -28,6 +32,10 @@ func (b *booter) network(ctx context.Context) error {
 				return fmt.Errorf("ip=: %w", err)
 			}
 			b.logf("network: %s is %s/%s, gateway %q", dev, nc.Addr, nc.Netmask, nc.Gateway)
+		case "dhcp":
+			if err := b.dhcp(ctx, nc); err != nil {
+				return err
+			}
 		default:
 			return fmt.Errorf("ip=%s is not supported yet: give the static form client::gw:netmask:hostname:dev:off", nc.Mode)
 		}

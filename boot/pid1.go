@@ -126,7 +126,7 @@ func (b *booter) readConfig() error {
 		}
 	}
 	root := b.cfg.Root
-	if strings.HasPrefix(root, "iscsi:") {
+	if strings.HasPrefix(root, "iscsi:") || root == "dhcp" { // root=dhcp: the DHCP root path
 		root = ""
 	}
 	b.cfg.Root = root

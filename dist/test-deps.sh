@@ -3,7 +3,9 @@
 # (its iscsiadm is the reference the compatibility tests compare with)
 # and tgt (a real iSCSI target, run by the tests on 127.0.0.1 only);
 # and what the VM tier needs: QEMU (guests run under TCG, no KVM) and
-# iproute2 (a network namespace per test holds the guest's tap device).
+# iproute2 (a network namespace per test holds the guest's tap device)
+# and dnsmasq-base (dnsmasq without its service: the DHCP boot test runs
+# it on the namespace's tap device only).
 # The VM tier fetches Debian's cloud kernel and busybox-static itself,
 # with apt-get download, into /var/cache/goiscsi-vmtest.
 # Without root or apt the tiers are skipped, and this says so.
@@ -17,6 +19,7 @@ command -v qemu-system-x86_64 >/dev/null 2>&1 || vmneed="qemu-system-x86"
 command -v ip >/dev/null 2>&1 || vmneed="$vmneed iproute2"
 command -v dpkg-deb >/dev/null 2>&1 || vmneed="$vmneed dpkg"
 command -v mke2fs >/dev/null 2>&1 || vmneed="$vmneed e2fsprogs"
+[ -x /usr/sbin/dnsmasq ] || command -v dnsmasq >/dev/null 2>&1 || vmneed="$vmneed dnsmasq-base"
 [ -z "$need" ] && [ -z "$vmneed" ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 	[ -n "$need" ] && echo "test-deps: not root or no apt-get: host tier will be SKIPPED (needs: $need)"
