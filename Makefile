@@ -13,10 +13,11 @@ FUZZ       := ./records:FuzzRecord ./records:FuzzParsePortal ./records:FuzzValid
               ./daemon/login:FuzzReadPDU ./daemon/login:FuzzParseText \
               ./daemon/login:FuzzParseTargetAddress ./daemon/login:FuzzChapBinary \
               ./daemon/login:FuzzParseChapAlgs ./netlinkraw:FuzzUevent \
-              ./boot:FuzzParseCmdline ./boot:FuzzParseRootPath ./boot:FuzzParseInitramfsConf
+              ./boot:FuzzParseCmdline ./boot:FuzzParseRootPath ./boot:FuzzParseInitramfsConf \
+              ./boot:FuzzParseDHCP
 FUZZTIME   ?= 4s
 
-.PHONY: all build check-binary install test unit vmtest fuzz deps clean initramfs demo
+.PHONY: all build check-binary install test unit vmtest fuzz deps clean initramfs demo bench
 
 all: build
 
@@ -48,6 +49,13 @@ initramfs: build
 # it installs QEMU and tgt and fetches a Debian kernel the first time).
 demo: deps build
 	GOISCSI_DEMO=1 $(GO) test -count=1 -v -run '^TestDemo$$' ./internal/vmtest/
+
+# bench boots goiscsi's and open-iscsi's iscsistart alternately in the VM
+# tier's QEMU setup (BENCH_RUNS times each, default 5; root) and writes
+# BENCHMARKS.md and BENCHMARKS.svg with the medians and ratios. It is
+# not part of "make test".
+bench: deps build
+	GOISCSI_BENCH=1 $(GO) test -count=1 -v -timeout 60m -run '^TestBench$$' ./internal/vmtest/
 
 # test runs every tier: unit tests (anywhere), short fuzzing, the host
 # tier (root: open-iscsi's own iscsiadm as the reference) and the VM
