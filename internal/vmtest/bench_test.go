@@ -93,19 +93,7 @@ func TestBench(t *testing.T) {
 	rep.tgt = hostOutput("dpkg-query", "-W", "-f", "${Version}", "tgt")
 	rep.qemu = strings.TrimPrefix(firstLine(hostOutput("qemu-system-x86_64", "--version")), "QEMU emulator version ")
 	dir := t.TempDir()
-	gImage := filepath.Join(dir, "goiscsi.cpio")
-	f, err := os.Create(gImage)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := initramfs.Build(f, initramfs.Config{Binary: vm.Goiscsi(), Modules: vm.Kernel.ModDir(),
-		ExtraModules: []string{"virtio_rng"}, InitiatorName: InitiatorIQN})
-	if err != nil {
-		t.Fatalf("initramfs.Build: %v", err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	gImage, res := goiscsiImage(t, vm, func(c *initramfs.Config) { c.InitiatorName = InitiatorIQN })
 	var names []string
 	for _, p := range res.Modules.Paths {
 		names = append(names, modName(p))

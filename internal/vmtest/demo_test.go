@@ -2,11 +2,8 @@ package vmtest
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/goiscsi/goiscsi/initramfs"
 )
 
 // TestDemo is "make demo": it serves an ext4 root disk with tgtd inside
@@ -22,18 +19,7 @@ func TestDemo(t *testing.T) {
 	tg := vm.StartTarget(t)
 	tg.AddTarget(1, BootIQN)
 	tg.AddLUN(1, 1, vm.RootFS(t, 32<<20))
-	image := filepath.Join(t.TempDir(), "goiscsi-initramfs.cpio")
-	f, err := os.Create(image)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := initramfs.Build(f, initramfs.Config{Binary: vm.Goiscsi(), Modules: vm.Kernel.ModDir(), ExtraModules: []string{"virtio_rng"}})
-	if err != nil {
-		t.Fatalf("initramfs.Build: %v", err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	image, res := goiscsiImage(t, vm, nil)
 	cmdline := "netroot=iscsi:" + TargetAddr + "::3260::" + BootIQN + " rd.iscsi.initiator=" + InitiatorIQN +
 		" ip=" + GuestAddr + "::" + HostAddr + ":255.255.255.0::eth0:off root=LABEL=goiscsi-root"
 	t.Logf("target: tgtd serving %s (LUN 1: ext4, label goiscsi-root) on %s:3260 in namespace %s", BootIQN, TargetAddr, vm.NetNS)

@@ -1,15 +1,12 @@
 package vmtest
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/goiscsi/goiscsi/initramfs"
 )
 
 // TestVMBootDHCP boots goiscsi's initramfs with ip=dhcp against a
@@ -24,17 +21,7 @@ func TestVMBootDHCP(t *testing.T) {
 	portal := TargetAddr + "::3260"
 	startDNSMasq(t, vm.NetNS, "iscsi:"+TargetAddr+"::3260:1:"+BootIQN)
 
-	image := filepath.Join(t.TempDir(), "goiscsi-initramfs.cpio")
-	f, err := os.Create(image)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := initramfs.Build(f, initramfs.Config{Binary: vm.Goiscsi(), Modules: vm.Kernel.ModDir(), ExtraModules: []string{"virtio_rng"}}); err != nil {
-		t.Fatalf("initramfs.Build: %v", err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	image, _ := goiscsiImage(t, vm, nil)
 	fromRootPath := "target from the DHCP root path: " + BootIQN
 	tests := []struct {
 		name, cmdline string

@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/u-root/u-root/pkg/boot/ibft"
-
-	"github.com/goiscsi/goiscsi/initramfs"
 )
 
 // ibftTable writes an iBFT ACPI table (as iPXE or a NIC's option ROM
@@ -59,15 +57,7 @@ func TestVMBootIBFT(t *testing.T) {
 	table := ibftTable(t, BootIQN, "tbuser", "tbsecret12345", "tbtarget", "tbmutual67890")
 
 	t.Run("pid1", func(t *testing.T) {
-		image := filepath.Join(t.TempDir(), "goiscsi-initramfs.cpio")
-		f, err := os.Create(image)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := initramfs.Build(f, initramfs.Config{Binary: vm.Goiscsi(), Modules: vm.Kernel.ModDir(), ExtraModules: []string{"virtio_rng"}}); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
+		image, _ := goiscsiImage(t, vm, nil)
 		console, rc := vm.Boot(t, Config{Case: "ibft-pid1", Initramfs: image, Append: "rd.iscsi.firmware=1",
 			QEMUArgs: []string{"-acpitable", "file=" + table}})
 		for _, l := range strings.Split(console, "\n") {

@@ -1,12 +1,8 @@
 package vmtest
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/goiscsi/goiscsi/initramfs"
 )
 
 // TestVMBootPID1 boots guests from an iSCSI root disk with goiscsi as
@@ -27,18 +23,7 @@ func TestVMBootPID1(t *testing.T) {
 	tg.BindAccount(2, "tbuser", false)
 	tg.BindAccount(2, "tbtarget", true)
 
-	image := filepath.Join(t.TempDir(), "goiscsi-initramfs.cpio")
-	f, err := os.Create(image)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := initramfs.Build(f, initramfs.Config{Binary: vm.Goiscsi(), Modules: vm.Kernel.ModDir(), ExtraModules: []string{"virtio_rng"}})
-	if err != nil {
-		t.Fatalf("initramfs.Build: %v", err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	image, res := goiscsiImage(t, vm, nil)
 	t.Logf("goiscsi initramfs: %d bytes, %d entries", res.Size, res.Entries)
 
 	ip := "ip=" + GuestAddr + "::" + HostAddr + ":255.255.255.0::eth0:off"
