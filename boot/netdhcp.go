@@ -38,6 +38,7 @@ func (b *booter) dhcp(ctx context.Context, nc NetConfig) error {
 	if err := linkUp(dev); err != nil {
 		return fmt.Errorf("DHCP on %s: %w", dev, err)
 	}
+	waitCarrier(dev)
 	tr, err := newUDPTransport(dev)
 	if err != nil {
 		return fmt.Errorf("DHCP on %s: %w", dev, err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -149,6 +150,9 @@ func applyNICSetup(q nicSetup) error {
 			return fmt.Errorf("configure %s: %w", q.Dev, err)
 		}
 	}
+	if q.BringUp {
+		waitCarrier(q.Dev)
+	}
 	return nil
 }
 
@@ -190,4 +194,22 @@ func (s *starter) setupFirmwareNICs() int {
 		}
 	}
 	return status
+}
+
+// carrierWait bounds the wait for a link's carrier after bringing it up.
+const carrierWait = 5 * time.Second
+
+// waitCarrier waits, bounded, until dev reports a carrier: packets sent
+// before that are dropped, and the first SYN or ARP request of a login
+// would be retried only after a second. A link that never reports one
+// is used all the same (some drivers do not say).
+func waitCarrier(dev string) {
+	sys := sysfs.FromEnv()
+	deadline := time.Now().Add(carrierWait)
+	for time.Now().Before(deadline) {
+		if v, err := sys.Attr("class", "net", dev, "carrier"); err != nil || v == "1" {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

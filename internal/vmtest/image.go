@@ -45,6 +45,13 @@ while [ ! -e /sys/class/net/eth0 ]; do
 done
 ip addr add @GUEST@/24 dev eth0 && ip link set eth0 up &&
 	ip route add default via @HOST@ || { echo "vmtest: cannot set up eth0"; finish 121; }
+# Packets sent before the carrier is up are lost (and retried a second
+# later): cases start once it is, as a real boot would wait for the link.
+i=0
+while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ] && [ $i -lt 500 ]; do
+	i=$((i + 1))
+	sleep 0.01
+done
 name=
 for w in $(cat /proc/cmdline); do
 	case "$w" in vmtest.case=*) name=${w#vmtest.case=} ;; esac
