@@ -2,6 +2,8 @@ package boot
 
 import (
 	"encoding/binary"
+	"encoding/hex"
+	"net"
 	"net/netip"
 	"testing"
 
@@ -55,5 +57,14 @@ func TestMaskBits(t *testing.T) {
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("maskBits(%q) = %d, %v, want %d (ok %v)", tt.mask, got, err, tt.want, tt.ok)
 		}
+	}
+}
+
+func TestARPAnnouncement(t *testing.T) {
+	mac := net.HardwareAddr{0x52, 0x54, 0, 0x12, 0x34, 0x56}
+	got := hex.EncodeToString(arpAnnouncement(mac, netip.MustParseAddr("10.0.2.15")))
+	want := "0001080006040001" + "525400123456" + "0a00020f" + "000000000000" + "0a00020f"
+	if got != want {
+		t.Errorf("arpAnnouncement = %s, want %s", got, want)
 	}
 }

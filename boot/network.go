@@ -152,6 +152,7 @@ func applyNICSetup(q nicSetup) error {
 	}
 	if q.BringUp {
 		waitCarrier(q.Dev)
+		_ = announce(q.Dev, q.Addr.Addr())
 	}
 	return nil
 }
@@ -213,3 +214,43 @@ func waitCarrier(dev string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// announce sends one gratuitous ARP for ip on dev, as boot-time network
+// set-ups do: a target that still holds this address for an earlier boot
+// of the machine, in a neighbour entry it is failing to refresh, would
+// otherwise answer the login's SYN only after its next probe, a second
+// or more later. Best effort: errors only cost that second.
+func announce(dev string, ip netip.Addr) error {
+	ifi, err := net.InterfaceByName(dev)
+	if err != nil || len(ifi.HardwareAddr) != 6 || !ip.Is4() {
+		return fmt.Errorf("announcing %s on %s: not an Ethernet interface with IPv4", ip, dev)
+	}
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, int(htons(unix.ETH_P_ARP)))
+	if err != nil {
+		return fmt.Errorf("announcing %s: %w", ip, err)
+	}
+	defer unix.Close(fd)
+	to := &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ARP), Ifindex: ifi.Index, Halen: 6,
+		Addr: [8]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}
+	if err := unix.Sendto(fd, arpAnnouncement(ifi.HardwareAddr, ip), 0, to); err != nil {
+		return fmt.Errorf("announcing %s: %w", ip, err)
+	}
+	return nil
+}
+
+// arpAnnouncement is an ARP request for ip from ip (RFC 5227's
+// announcement): Ethernet, IPv4, our MAC, target MAC zero.
+func arpAnnouncement(mac net.HardwareAddr, ip netip.Addr) []byte {
+	p := make([]byte, 28)
+	binary.BigEndian.PutUint16(p[0:], 1)      // hardware type: Ethernet
+	binary.BigEndian.PutUint16(p[2:], 0x0800) // protocol type: IPv4
+	p[4], p[5] = 6, 4
+	binary.BigEndian.PutUint16(p[6:], 1) // request
+	copy(p[8:14], mac)
+	a := ip.As4()
+	copy(p[14:18], a[:])
+	copy(p[24:28], a[:])
+	return p
+}
+
+func htons(v uint16) uint16 { return v<<8 | v>>8 }

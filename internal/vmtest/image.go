@@ -52,6 +52,11 @@ while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ] && [ $i -lt 500 
 	i=$((i + 1))
 	sleep 0.01
 done
+# Announce the address (gratuitous ARP), as boot-time network set-ups do:
+# the target host may still hold the address of an earlier guest in a
+# failing neighbour entry, and would answer our SYN only after its next
+# probe, a second later.
+arping -q -U -c 1 -I eth0 @GUEST@ || true
 name=
 for w in $(cat /proc/cmdline); do
 	case "$w" in vmtest.case=*) name=${w#vmtest.case=} ;; esac
