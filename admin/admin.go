@@ -12,10 +12,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/goiscsi/goiscsi/internal/iscsierr"
 	"github.com/goiscsi/goiscsi/records"
+	"github.com/goiscsi/goiscsi/sysfs"
 )
 
 // Env says where iscsiadm finds its files. The zero value means the
@@ -35,7 +35,7 @@ func EnvFromOS() Env {
 	return Env{
 		ConfigDir: os.Getenv("GOISCSI_CONFIG_DIR"),
 		LockDir:   os.Getenv("GOISCSI_LOCK_DIR"),
-		SysfsRoot: strings.TrimRight(os.Getenv("SYSFS_PATH"), "/"),
+		SysfsRoot: sysfs.FromEnv().Dir,
 	}
 }
 

@@ -21,11 +21,9 @@ func (c *cmd) fwMode(o *options) error {
 		return c.loginFirmware(entries)
 	}
 	for _, e := range entries {
-		c.printf("# BEGIN RECORD %s\n", records.FormatVersion)
-		for _, kv := range e.Fields() {
-			c.printf("%s = %s\n", kv[0], kv[1])
+		if err := records.WriteFields(c.stdout, e.Fields()); err != nil {
+			return err
 		}
-		c.printf("# END RECORD\n")
 	}
 	return nil
 }

@@ -58,11 +58,7 @@ func (s *starter) printFirmware() int {
 // writeFirmwareRecord prints one entry in open-iscsi's firmware dump
 // format. The dump shows the CHAP secrets: it is what the firmware holds.
 func writeFirmwareRecord(w io.Writer, e sysfs.BootEntry) {
-	fmt.Fprintf(w, "# BEGIN RECORD %s\n", records.FormatVersion)
-	for _, kv := range e.Fields() {
-		fmt.Fprintf(w, "%s = %s\n", kv[0], kv[1])
-	}
-	fmt.Fprintln(w, "# END RECORD")
+	_ = records.WriteFields(w, e.Fields())
 }
 
 // loadFirmware is -b: the boot entry's initiator name, and every

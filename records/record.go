@@ -262,3 +262,16 @@ func lenientInt(f Field, v string) string {
 	}
 	return strconv.FormatInt(n, 10)
 }
+
+// WriteFields writes key = value pairs as one record block (# BEGIN
+// RECORD … # END RECORD), in the given order and as given: the form of
+// open-iscsi's firmware dumps, whose keys are not a stored record's.
+func WriteFields(w io.Writer, fields [][2]string) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "# BEGIN RECORD %s\n", FormatVersion)
+	for _, kv := range fields {
+		fmt.Fprintf(bw, "%s = %s\n", kv[0], kv[1])
+	}
+	bw.WriteString("# END RECORD\n")
+	return bw.Flush()
+}
