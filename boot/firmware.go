@@ -83,33 +83,9 @@ func (s *starter) loadFirmware() (int, bool) {
 // open-iscsi does: portal group 1, CHAP when the table names a user.
 // Errors name the key, never the value (it may be a secret).
 func firmwareRecord(e sysfs.BootEntry) (*records.Record, error) {
-	rec := records.New(records.NodeTable)
-	set := [][2]string{
-		{"node.name", e.Target.Name},
-		{"node.tpgt", "1"},
-		{"node.conn[0].address", e.Target.IPAddr},
-		{"node.conn[0].port", fmt.Sprint(e.Target.Port)},
-	}
-	if e.Target.ChapName != "" {
-		set = append(set, [2]string{"node.session.auth.authmethod", "CHAP"},
-			[2]string{"node.session.auth.username", e.Target.ChapName},
-			[2]string{"node.session.auth.password", e.Target.ChapSecret})
-		if e.Target.RevChapName != "" {
-			set = append(set, [2]string{"node.session.auth.username_in", e.Target.RevChapName},
-				[2]string{"node.session.auth.password_in", e.Target.RevChapSecret})
-		}
-	}
-	for _, kv := range set {
-		if kv[1] == "" {
-			continue
-		}
-		if err := rec.SetFixed(kv[0], kv[1]); err != nil {
-			var fe *records.FieldError
-			if errors.As(err, &fe) {
-				err = fe.Err
-			}
-			return nil, fmt.Errorf("firmware target%d: invalid %s: %w", e.Target.ID, kv[0], err)
-		}
+	rec, err := bootTargetOf(e).nodeRecord()
+	if err != nil {
+		return nil, fmt.Errorf("firmware target%d: %w", e.Target.ID, err)
 	}
 	return rec, nil
 }

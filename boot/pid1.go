@@ -160,22 +160,13 @@ func (b *booter) loginAll(ctx context.Context) (string, error) {
 // target builds the login of one boot target: record defaults, the
 // target's own settings, then rd.iscsi.param values.
 func (b *booter) target(bt BootTarget) (daemon.Target, int, error) {
-	rec := records.New(records.NodeTable)
-	set := [][2]string{
-		{"node.name", bt.Name}, {"node.conn[0].address", bt.Addr},
-		{"node.conn[0].port", fmt.Sprint(bt.Port)}, {"node.tpgt", fmt.Sprint(bt.TPGT)},
-		{"node.session.initial_login_retry_max", "30"},
+	rec, err := bt.nodeRecord()
+	if err != nil {
+		return daemon.Target{}, 0, err
 	}
-	if bt.Username != "" || bt.Password != "" {
-		set = append(set, [2]string{"node.session.auth.authmethod", "CHAP"},
-			[2]string{"node.session.auth.username", bt.Username}, [2]string{"node.session.auth.password", bt.Password},
-			[2]string{"node.session.auth.username_in", bt.UsernameIn}, [2]string{"node.session.auth.password_in", bt.PasswordIn})
-	}
-	for _, kv := range append(set, b.cfg.Params...) {
-		if err := rec.SetFixed(kv[0], kv[1]); err != nil {
-			// The value may be a secret: name the key only.
-			return daemon.Target{}, 0, fmt.Errorf("setting %s: %w", kv[0], errors.Unwrap(err))
-		}
+	retries := [][2]string{{"node.session.initial_login_retry_max", "30"}}
+	if err := setAll(rec, append(retries, b.cfg.Params...)); err != nil {
+		return daemon.Target{}, 0, err
 	}
 	t, err := daemon.TargetFromRecord(rec, b.cfg.Initiator)
 	if err != nil {
