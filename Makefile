@@ -90,9 +90,7 @@ vmtest:
 		if [ $$rc != 0 ]; then cat bin/vmtest.log; exit $$rc; fi
 
 fuzz:
-	@for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; \
-		echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null || exit 1; done
+	@GO="$(GO)" sh dist/fuzz.sh $(FUZZTIME) $(FUZZ)
 
 # deps installs what the host tier needs when it can (root, apt), and
 # says what will be skipped when it cannot.
