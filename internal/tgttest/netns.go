@@ -17,8 +17,14 @@ func listeningIn(pid int, addr string, port int) bool {
 	if err != nil {
 		return false
 	}
+	return listensOn(string(b), addr, port)
+}
+
+// listensOn reports whether the /proc/net/tcp text tcp has a socket
+// listening on addr:port (or on the wildcard address and port).
+func listensOn(tcp, addr string, port int) bool {
 	want := net.ParseIP(addr).To4()
-	for _, line := range strings.Split(string(b), "\n") {
+	for _, line := range strings.Split(tcp, "\n") {
 		f := strings.Fields(line)
 		if len(f) < 4 || f[3] != "0A" { // 0A: TCP_LISTEN
 			continue

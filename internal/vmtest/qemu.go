@@ -1,10 +1,12 @@
 package vmtest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os/exec"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,20 +19,37 @@ const exitMarker = "VMTEST-EXIT "
 // qemuArgs is the command that boots kernel with initrd, inside network
 // namespace netns, wired to its tap device. The "pc" machine with no
 // default devices boots fastest under TCG; the CPU is QEMU's baseline,
-// which goiscsi's GOAMD64=v1 build runs on.
-func qemuArgs(netns, kernel, initrd, cmdline string, memMiB int) []string {
+// which goiscsi's GOAMD64=v1 build runs on. With monitor, a Unix socket
+// path, QEMU's human monitor listens there; otherwise there is none.
+func qemuArgs(netns, kernel, initrd, cmdline string, memMiB int, monitor string) []string {
+	mon := "none"
+	if monitor != "" {
+		mon = "unix:" + monitor + ",server=on,wait=off"
+	}
 	return []string{
 		"ip", "netns", "exec", netns,
 		"qemu-system-x86_64", "-accel", "tcg", "-machine", "pc", "-cpu", "qemu64",
 		"-m", strconv.Itoa(memMiB), "-smp", "1",
-		"-nodefaults", "-no-user-config", "-display", "none", "-monitor", "none",
+		"-nodefaults", "-no-user-config", "-display", "none", "-monitor", mon,
 		"-serial", "stdio", "-no-reboot",
 		"-kernel", kernel, "-initrd", initrd, "-append", cmdline,
 		"-device", "virtio-rng-pci",
-		"-netdev", "tap,id=n0,ifname=" + tapName + ",script=no,downscript=no",
-		"-device", "virtio-net-pci,netdev=n0,mac=" + GuestMAC,
+		"-netdev", "tap,id=" + netdevName + ",ifname=" + tapName + ",script=no,downscript=no",
+		"-device", "virtio-net-pci,id=" + NICName + ",netdev=" + netdevName + ",mac=" + GuestMAC,
 	}
 }
+
+// NICName is the QEMU device id of the guest's NIC (its eth0), which
+// monitor commands name it by: vm.Monitor("set_link "+NICName+" off")
+// takes the guest's link down (eth0's carrier goes to 0, and frames
+// either way are dropped) and "… on" brings it back. QEMU's set_link
+// also accepts the tap netdev's id, netdevName ("n0"), with the same
+// effect on the guest; without an explicit id the NIC would be named
+// "virtio-net-pci.N", N counting NICs.
+const NICName = "nic0"
+
+// netdevName is the id of the guest NIC's tap backend.
+const netdevName = "n0"
 
 // GuestMAC is the guest NIC's MAC address (QEMU's default for the first
 // NIC, given explicitly so that firmware tables can name it).
@@ -45,11 +64,15 @@ type bootResult struct {
 
 // runQEMU runs args until the guest prints its exit line and powers off,
 // killing QEMU after timeout (or 10 s after the exit line, should the
-// guest not power off).
-func runQEMU(ctx context.Context, args []string, timeout time.Duration) (bootResult, error) {
+// guest not power off). Each onMark function runs, in a goroutine of its
+// own, when a console line first contains its key; runQEMU returns once
+// those that started have returned.
+func runQEMU(ctx context.Context, args []string, timeout time.Duration, onMark map[string]func()) (bootResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	con := &console{seen: make(chan struct{})}
+	var marks sync.WaitGroup
+	defer marks.Wait()
+	con := newConsole(onMark, func(f func()) { marks.Go(f) })
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Stdout, cmd.Stderr = con, con
 	cmd.WaitDelay = 5 * time.Second
@@ -117,16 +140,31 @@ func guestMark(console, prefix string) string {
 }
 
 // console collects QEMU's output and closes seen at the first exit line.
+// Complete lines are matched against the keys of marks as they arrive:
+// the first line containing a key has run called with its function,
+// outside the lock.
 type console struct {
-	mu   sync.Mutex
-	b    strings.Builder
-	seen chan struct{}
-	done bool
+	mu    sync.Mutex
+	b     strings.Builder
+	seen  chan struct{}
+	done  bool
+	line  []byte            // the output since the last newline
+	marks map[string]func() // keys not seen yet
+	run   func(func())      // starts a mark's function
+}
+
+func newConsole(marks map[string]func(), run func(func())) *console {
+	c := &console{seen: make(chan struct{}), marks: make(map[string]func(), len(marks)), run: run}
+	for k, f := range marks {
+		if k != "" && f != nil {
+			c.marks[k] = f
+		}
+	}
+	return c
 }
 
 func (c *console) Write(p []byte) (int, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.b.Write(p)
 	if !c.done && strings.Contains(c.b.String(), exitMarker) {
 		if _, ok := exitStatus(c.b.String()); ok {
@@ -134,7 +172,43 @@ func (c *console) Write(p []byte) (int, error) {
 			close(c.seen)
 		}
 	}
+	fire := c.matchLines(p)
+	c.mu.Unlock()
+	for _, f := range fire {
+		c.run(f)
+	}
 	return len(p), nil
+}
+
+// matchLines adds p to the current line and returns the functions of
+// the keys the lines it completes contain, forgetting those keys.
+func (c *console) matchLines(p []byte) []func() {
+	if len(c.marks) == 0 {
+		return nil
+	}
+	var fire []func()
+	for {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			c.line = append(c.line, p...)
+			return fire
+		}
+		c.line = append(c.line, p[:i]...)
+		p = p[i+1:]
+		line := string(c.line)
+		c.line = c.line[:0]
+		keys := make([]string, 0, len(c.marks))
+		for k := range c.marks {
+			if strings.Contains(line, k) {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fire = append(fire, c.marks[k])
+			delete(c.marks, k)
+		}
+	}
 }
 
 func (c *console) String() string {

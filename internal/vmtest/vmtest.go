@@ -28,6 +28,18 @@ type Config struct {
 	Modules  []string          // more modules to load (with those they need) after the standard ones
 	Timeout  time.Duration     // from starting QEMU to the guest's power-off; 0 means 120 s
 	MemMiB   int               // guest memory; 0 means 512
+	// OnMark injects faults while the guest runs: when a line of the
+	// guest's console (such as the script's "echo FAULT-KILL-TARGET")
+	// first contains a key, its function runs once, on the host, in a
+	// goroutine of its own, while the guest goes on; a guest that must
+	// wait for the function's effect polls for it. Boot returns only
+	// after the functions that started have returned. They may call
+	// t.Errorf, Target.Stop and Restart, and VM.Monitor, but not
+	// t.Fatal.
+	OnMark map[string]func()
+	// Monitor gives the guest QEMU's human monitor, on a Unix socket,
+	// for VM.Monitor while it runs.
+	Monitor bool
 }
 
 // VM is what a test's guests share: the kernel, busybox and goiscsi
@@ -45,6 +57,9 @@ type VM struct {
 
 	mu    sync.Mutex // one guest at a time on the tap device
 	boots int
+
+	monMu   sync.Mutex // serializes monitor commands
+	monSock string     // the running guest's monitor socket, if it has one
 }
 
 // skipPrefix starts every skip message, so "make test" can list them.
@@ -171,7 +186,13 @@ func (vm *VM) Boot(t testing.TB, cfg Config) (console string, rc int) {
 		mem = 512
 	}
 	cmdline := strings.TrimSpace("console=ttyS0 quiet panic=-1 vmtest.case=" + cfg.Case + " " + cfg.Append)
-	res, err := runQEMU(context.Background(), append(qemuArgs(vm.NetNS, vm.Kernel.Vmlinuz(), initrd, cmdline, mem), cfg.QEMUArgs...), timeout)
+	var monitor string
+	if cfg.Monitor {
+		monitor = vm.monitorSocket(t)
+		defer vm.setMonitor("")
+	}
+	args := append(qemuArgs(vm.NetNS, vm.Kernel.Vmlinuz(), initrd, cmdline, mem, monitor), cfg.QEMUArgs...)
+	res, err := runQEMU(context.Background(), args, timeout, cfg.OnMark)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("vmtest: console of case %s:\n%s", cfg.Case, res.console)
