@@ -3,6 +3,7 @@ VERSION    ?= 2.1.8
 PREFIX     ?= /usr
 SBINDIR    ?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc
+UNITDIR    ?= /lib/systemd/system
 DESTDIR    ?=
 GO         ?= go
 ROLES      := iscsiadm iscsid iscsistart iscsi-iname
@@ -14,7 +15,7 @@ FUZZ       := ./records:FuzzRecord ./records:FuzzParsePortal ./records:FuzzValid
               ./daemon/login:FuzzParseTargetAddress ./daemon/login:FuzzChapBinary \
               ./daemon/login:FuzzParseChapAlgs ./netlinkraw:FuzzUevent \
               ./boot:FuzzParseCmdline ./boot:FuzzParseRootPath ./boot:FuzzParseInitramfsConf \
-              ./boot:FuzzParseDHCP
+              ./boot:FuzzParseDHCP ./daemon/ipc:FuzzReadFrame
 FUZZTIME   ?= 4s
 
 .PHONY: all build check-binary install test unit vmtest fuzz deps clean initramfs demo bench
@@ -33,6 +34,9 @@ install: build
 		install -m 0644 dist/iscsid.conf $(DESTDIR)$(SYSCONFDIR)/iscsi/iscsid.conf; fi
 	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/iscsi/initiatorname.iscsi ]; then \
 		umask 077; echo "InitiatorName=$$(bin/goiscsi iscsi-iname)" > $(DESTDIR)$(SYSCONFDIR)/iscsi/initiatorname.iscsi; fi
+	@for u in iscsid.service iscsid.socket iscsi.service; do \
+		sed 's|/usr/sbin/|$(SBINDIR)/|g' dist/systemd/$$u > dist/systemd/$$u.tmp && \
+		install -D -m 0644 dist/systemd/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u && rm -f dist/systemd/$$u.tmp || exit 1; done
 
 # initramfs writes a reproducible newc cpio initramfs that boots from an
 # iSCSI root disk (initramfs/cmd/mkinitramfs): MODULES is the kernel's

@@ -1,7 +1,25 @@
 // Package daemon is iscsid and the initiator engine it shares with the
-// boot path: it will own sessions, connections, login through the
-// kernel and recovery. So far it answers the command line; the engine
-// arrives with the kernel-path and daemon issues.
+// boot path: sessions, connections, login through the kernel, recovery
+// and adoption.
+//
+// # Process contract of iscsid
+//
+// Start-up, in this order: parse the command line; unless -f, start a
+// copy of itself in a new session and exit 0 once that copy reports
+// ready (1 and its error if it fails); read iscsid.conf (-c) and the
+// initiator name (-i); create the record root if missing; lock memory
+// (mlockall with MCL_ONFAULT, the binary's pages locked, a warmed heap),
+// set oom_score_adj to -1000 and PR_SET_IO_FLUSHER; open NETLINK_ISCSI
+// (loading iscsi_tcp if needed); take the socket systemd passed
+// (LISTEN_FDS) or listen on the abstract socket; adopt the sessions
+// sysfs shows; write the pid file (-p, unless -n); drop to -u/-g; tell
+// systemd READY=1; serve requests.
+//
+// Shutdown, on SIGTERM, SIGINT or a stop request (iscsiadm -k 0): stop
+// accepting requests, let the requests in flight finish (a login in
+// progress completes or fails), end the recoveries, remove the pid
+// file, and answer the stop request last. Sessions stay in the kernel
+// for the next iscsid to adopt. iscsid starts no child processes.
 package daemon
 
 import (
@@ -46,9 +64,30 @@ iSCSI initiator daemon (goiscsi).
 // Main is iscsid's entry point.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	info := cli.Info{Prog: "iscsid", Version: 'v', Usage: usageText, BadCode: 1}
-	if code, done := info.Answer(spec.Parse(args[1:]).Options, stdout, stderr); done {
+	parsed := spec.Parse(args[1:])
+	if code, done := info.Answer(parsed.Options, stdout, stderr); done {
 		return code
 	}
-	fmt.Fprintln(stderr, "iscsid: the daemon is not implemented in this version of goiscsi")
-	return 1
+	cfg, err := configFrom(parsed.Options)
+	if err != nil {
+		fmt.Fprintf(stderr, "iscsid: %v\n", err)
+		return 1
+	}
+	ready := readyPipe()
+	if !cfg.foreground && ready == nil {
+		if err := daemonize(args); err != nil {
+			fmt.Fprintf(stderr, "iscsid: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	d := &iscsid{cfg: cfg, log: newLogger(stderr, cfg.debug)}
+	if err := d.run(ctx, ready); err != nil {
+		d.log.errorf("%v", err)
+		if ready != nil {
+			fmt.Fprintf(ready, "%v\n", err)
+		}
+		return 1
+	}
+	return 0
 }

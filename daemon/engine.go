@@ -41,6 +41,9 @@ type Engine struct {
 	// LoadModules loads iscsi_tcp and what it needs when the transport
 	// is missing.
 	LoadModules bool
+	// Router, when set, owns the kernel's events (iscsid runs several
+	// logins at once); without it a login reads them itself.
+	Router *Router
 }
 
 // transport finds software iSCSI over TCP in sysfs, loading its modules
@@ -71,7 +74,14 @@ type Session struct {
 
 // Close releases our descriptor of the socket; the kernel keeps its
 // own reference, so the session stays up.
-func (s *Session) Close() error { return s.conn.Close() }
+func (s *Session) Close() error {
+	if s.conn == nil {
+		return nil
+	}
+	err := s.conn.Close()
+	s.conn = nil
+	return err
+}
 
 // transportTCP names software iSCSI over TCP in sysfs.
 const transportTCP = "tcp"
@@ -123,13 +133,26 @@ func (e *Engine) login(ctx context.Context, s *Session) error {
 		s.Cid = noConn
 		return fmt.Errorf("creating connection: %w", err)
 	}
+	return e.loginConn(ctx, s)
+}
+
+// loginConn binds s's socket to its kernel connection, logs in through
+// the kernel and starts the connection: the part a first login and a
+// relogin after a connection failure share.
+func (e *Engine) loginConn(ctx context.Context, s *Session) error {
+	k, t := e.Kernel, s.Target
 	if err := e.bind(ctx, s); err != nil {
 		return err
 	}
 	if err := e.setParams(ctx, s, preLoginParams(t)); err != nil {
 		return err
 	}
-	kc := &kernelConn{k: k, handle: s.handle, sid: sid, cid: s.Cid, ctx: ctx}
+	kc := &kernelConn{k: k, handle: s.handle, sid: s.Sid, cid: s.Cid, ctx: ctx}
+	if e.Router != nil {
+		events, release := e.Router.Subscribe(s.Sid, s.Cid)
+		defer release()
+		kc.events = events
+	}
 	res, err := login.Login(ctx, kc, login.Config{
 		InitiatorName: t.InitiatorName, InitiatorAlias: t.InitiatorAlias, TargetName: t.Name, ISID: t.ISID,
 		CmdSN: t.InitialCmdSN + 1, Auth: t.Auth, Operational: t.Operational,
@@ -144,7 +167,7 @@ func (e *Engine) login(ctx context.Context, s *Session) error {
 	if err := e.setParams(ctx, s, postLoginParams(res)); err != nil {
 		return err
 	}
-	if err := k.StartConn(ctx, s.handle, sid, s.Cid); err != nil {
+	if err := k.StartConn(ctx, s.handle, s.Sid, s.Cid); err != nil {
 		return fmt.Errorf("starting connection: %w", err)
 	}
 	return nil
@@ -246,6 +269,11 @@ func (e *Engine) Logout(ctx context.Context, sid, cid uint32) error {
 		return err
 	}
 	kc := &kernelConn{k: e.Kernel, handle: tr.Handle, sid: sid, cid: cid, ctx: ctx}
+	if e.Router != nil {
+		events, release := e.Router.Subscribe(sid, cid)
+		defer release()
+		kc.events = events
+	}
 	logoutErr := login.Logout(ctx, kc, &login.Result{}, uint16(cid))
 	s := &Session{Sid: sid, Cid: cid, handle: tr.Handle, created: true}
 	if err := e.teardown(s); err != nil {

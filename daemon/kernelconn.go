@@ -22,6 +22,7 @@ type kernelConn struct {
 	handle   uint64
 	sid, cid uint32
 	ctx      context.Context
+	events   <-chan netlinkraw.Event // the connection's events; nil reads the kernel's directly
 	deadline time.Time
 	pending  bytes.Buffer // received PDU bytes not read yet
 }
@@ -72,11 +73,15 @@ func (c *kernelConn) Read(p []byte) (int, error) {
 func (c *kernelConn) receive() error {
 	ctx, cancel := c.opContext()
 	defer cancel()
+	events := c.events
+	if events == nil {
+		events = c.k.Events()
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return timeoutErr(ctx, ctx.Err())
-		case ev, ok := <-c.k.Events():
+		case ev, ok := <-events:
 			if !ok {
 				return io.EOF
 			}

@@ -1,0 +1,179 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/goiscsi/goiscsi/daemon/login"
+	"github.com/goiscsi/goiscsi/netlinkraw"
+)
+
+// managerHarness is a Manager over the trace kernel with a router, its
+// log, and a dial that can be made to refuse.
+type managerHarness struct {
+	k       *traceKernel
+	m       *Manager
+	mu      sync.Mutex
+	logs    []string
+	refuse  int // connections still to refuse
+	dials   int
+	realDia func(context.Context, string) (net.Conn, error)
+}
+
+func newManagerHarness(t *testing.T) (*managerHarness, context.Context) {
+	h := &managerHarness{k: newTraceKernel(t, "login-noauth.hex"), realDia: loopbackDial(t)}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	e := &Engine{Kernel: h.k, Sys: fakeSys(t), Dial: h.dial, Router: NewRouter(16)}
+	go e.Router.Run(ctx, h.k.Events())
+	h.m = &Manager{Engine: e, Logf: h.logf, RetryInterval: 20 * time.Millisecond, DialTimeout: time.Second}
+	go h.m.Run(ctx, e.Router.Other())
+	t.Cleanup(h.m.Close)
+	return h, ctx
+}
+
+func (h *managerHarness) logf(format string, args ...any) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.logs = append(h.logs, fmt.Sprintf(format, args...))
+}
+
+func (h *managerHarness) log() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return strings.Join(h.logs, "\n")
+}
+
+func (h *managerHarness) dial(ctx context.Context, addr string) (net.Conn, error) {
+	h.mu.Lock()
+	h.dials++
+	refuse := h.refuse > 0
+	if refuse {
+		h.refuse--
+	}
+	h.mu.Unlock()
+	if refuse {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	}
+	return h.realDia(ctx, addr)
+}
+
+// loginThenAnswerAll logs in by the trace, then lets the kernel answer
+// every later login request with the trace's accepting response.
+func (h *managerHarness) loginThenAnswerAll(t *testing.T, ctx context.Context) *Session {
+	t.Helper()
+	accept := append([]byte(nil), h.k.trace[1]...)
+	s, err := h.m.Login(ctx, traceTarget(t), false)
+	if err != nil {
+		t.Fatalf("Login = %v", err)
+	}
+	dlen := int(accept[5])<<16 | int(accept[6])<<8 | int(accept[7])
+	h.k.mu.Lock()
+	h.k.answer = func(hdr []byte) []byte {
+		b := append([]byte(nil), accept[:login.BHSLen+dlen]...)
+		copy(b[16:20], hdr[16:20])
+		return b
+	}
+	h.k.mu.Unlock()
+	return s
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// TestManagerRecovers: a CONN_ERROR stops the connection for recovery,
+// and the manager reconnects (through refusals), binds the same kernel
+// connection, logs in and starts it, logging open-iscsi's lines.
+func TestManagerRecovers(t *testing.T) {
+	h, ctx := newManagerHarness(t)
+	s := h.loginThenAnswerAll(t, ctx)
+	h.mu.Lock()
+	h.refuse = 2
+	h.mu.Unlock()
+	mark := len(h.k.calls)
+	h.k.events <- netlinkraw.Event{Type: netlinkraw.KeventConnError, Sid: s.Sid, Cid: s.Cid, Error: uint32(netlinkraw.ErrTCPConnClose)}
+	// A second report of the same failure must not start a second recovery.
+	h.k.events <- netlinkraw.Event{Type: netlinkraw.KeventConnError, Sid: s.Sid, Cid: s.Cid, Error: uint32(netlinkraw.ErrTCPConnClose)}
+	waitFor(t, "recovery", func() bool { return strings.Contains(h.log(), "after recovery") })
+	logs := h.log()
+	for _, want := range []string{
+		"Kernel reported iSCSI connection 1:0 error (1020 - ISCSI_ERR_TCP_CONN_CLOSE) state (3)",
+		"Connection1:0 to [target: iqn.2026-11.test:root, portal: 10.0.2.100,3260] through [iface: default] is operational after recovery (3 attempts)",
+	} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q:\n%s", want, logs)
+		}
+	}
+	h.k.mu.Lock()
+	calls := strings.Join(h.k.calls[mark:], "\n")
+	h.k.mu.Unlock()
+	if n := strings.Count(calls, "STOP_CONN sid=1 cid=0 flag=STOP_CONN_RECOVER"); n != 1 {
+		t.Errorf("%d STOP_CONN_RECOVER, want 1:\n%s", n, calls)
+	}
+	for _, want := range []string{"BIND_CONN sid=1 cid=0", "SEND_PDU", "START_CONN sid=1 cid=0"} {
+		if !strings.Contains(calls, want) {
+			t.Errorf("recovery did not %s:\n%s", want, calls)
+		}
+	}
+	if strings.Contains(calls, "CREATE_") || strings.Contains(calls, "DESTROY_") {
+		t.Errorf("recovery created or destroyed kernel objects:\n%s", calls)
+	}
+	if info := h.m.Sessions(); len(info) != 1 || info[0].State != StateNoChange {
+		t.Errorf("sessions after recovery = %+v", info)
+	}
+}
+
+// TestManagerLogoutDuringRecovery: a logout ends a recovery that cannot
+// reconnect and tears the session down.
+func TestManagerLogoutDuringRecovery(t *testing.T) {
+	h, ctx := newManagerHarness(t)
+	s := h.loginThenAnswerAll(t, ctx)
+	h.mu.Lock()
+	h.refuse = 1 << 30
+	h.mu.Unlock()
+	h.k.events <- netlinkraw.Event{Type: netlinkraw.KeventConnError, Sid: s.Sid, Cid: s.Cid, Error: uint32(netlinkraw.ErrConnFailed)}
+	waitFor(t, "reconnect attempts", func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return h.dials > 3
+	})
+	if info := h.m.Sessions(); len(info) != 1 || info[0].State != StateReopen {
+		t.Errorf("sessions during recovery = %+v, want one in %s", info, StateReopen)
+	}
+	lctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	_ = h.m.Logout(lctx, s.Sid) // the target does not answer the Logout PDU
+	h.k.mu.Lock()
+	calls := strings.Join(h.k.calls, "\n")
+	h.k.mu.Unlock()
+	if !strings.Contains(calls, "DESTROY_SESSION sid=1") {
+		t.Errorf("logout during recovery left the session:\n%s", calls)
+	}
+	if len(h.m.Sessions()) != 0 {
+		t.Errorf("session still managed after logout")
+	}
+}
+
+// TestManagerRefusesDuplicate: a second session to the same target and
+// portal needs -o new (extra).
+func TestManagerRefusesDuplicate(t *testing.T) {
+	h, ctx := newManagerHarness(t)
+	h.loginThenAnswerAll(t, ctx)
+	_, err := h.m.Login(ctx, traceTarget(t), false)
+	if code, _ := ErrorCode(err); code != 15 {
+		t.Errorf("second Login = %v (code %d), want ISCSI_ERR_SESS_EXISTS", err, code)
+	}
+}

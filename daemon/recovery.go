@@ -1,0 +1,85 @@
+package daemon
+
+import (
+	"context"
+	"time"
+
+	"github.com/goiscsi/goiscsi/netlinkraw"
+)
+
+// connFailed starts the recovery of a session whose connection the
+// kernel reported failed. A report for a session already in recovery
+// (the kernel may report a failure more than once, and a relogin that
+// fails reports its own) is only logged: one recovery per session.
+func (m *Manager) connFailed(ctx context.Context, sid, cid uint32, code netlinkraw.ConnError) {
+	m.logf("Kernel reported iSCSI connection %d:%d error (%d - %s) state (%d)", sid, cid, uint32(code), code, 3)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ms, ok := m.table()[sid]
+	if !ok || ms.recovering || m.closed || ms.s.Cid != cid {
+		return
+	}
+	m.startRecovery(ctx, ms)
+}
+
+// startRecovery runs ms's recovery in the background. m.mu is held.
+func (m *Manager) startRecovery(ctx context.Context, ms *managed) {
+	rctx, cancel := context.WithCancel(ctx)
+	ms.recovering, ms.state, ms.attempts = true, StateReopen, 0
+	ms.cancel, ms.done = cancel, make(chan struct{})
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		defer close(ms.done)
+		defer cancel()
+		m.recover(rctx, ms)
+	}()
+}
+
+// recover stops the failed connection for recovery and logs in again
+// until it succeeds or ctx ends (logout, shutdown). The kernel holds
+// the session's I/O meanwhile and fails it once replacement_timeout
+// (recovery_tmo) passes; the attempts go on after that, so the session
+// comes back whenever the target does.
+func (m *Manager) recover(ctx context.Context, ms *managed) {
+	s := ms.s
+	stopCtx, stop := context.WithTimeout(ctx, 10*time.Second)
+	if err := m.Engine.StopForRecovery(stopCtx, s); err != nil {
+		m.logf("can not stop connection %d:%d for recovery: %v", s.Sid, s.Cid, err)
+	}
+	stop()
+	dial, every := m.DialTimeout, m.RetryInterval
+	if dial <= 0 {
+		dial = 600 * time.Millisecond
+	}
+	if every <= 0 {
+		every = 500 * time.Millisecond
+	}
+	for attempt := 1; ctx.Err() == nil; attempt++ {
+		start := time.Now()
+		m.mu.Lock()
+		ms.attempts = attempt
+		m.mu.Unlock()
+		err := m.Engine.Relogin(ctx, s, dial)
+		if err == nil {
+			s.Close()
+			m.mu.Lock()
+			ms.recovering, ms.state, ms.cancel = false, StateNoChange, nil
+			m.mu.Unlock()
+			t := s.Target
+			m.logf("Connection%d:%d to [target: %s, portal: %s,%d] through [iface: %s] is operational after recovery (%d attempts)",
+				s.Sid, s.Cid, t.Name, t.Addr, t.Port, t.Iface, attempt)
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if attempt == 1 || attempt%20 == 0 {
+			m.logf("connection%d:%d: relogin attempt %d failed: %v", s.Sid, s.Cid, attempt, err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(every - time.Since(start)):
+		}
+	}
+}

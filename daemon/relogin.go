@@ -1,0 +1,70 @@
+package daemon
+
+import (
+	"context"
+	"time"
+
+	"github.com/goiscsi/goiscsi/netlinkraw"
+)
+
+// Relogin brings back a connection the kernel reported failed and that
+// was stopped with STOP_CONN_RECOVER: it dials the portal again, binds
+// the new socket to the same kernel connection, logs in (a new instance
+// of the session with the same ISID, which the target reinstates; the
+// kernel stamps the login PDUs with the session's own CmdSN) and starts
+// the connection, which requeues the I/O the kernel held. A relogin
+// that fails after the bind stops the connection for recovery again, so
+// that the next attempt can bind: it never leaves a socket bound to a
+// connection it could not start.
+//
+// dialTimeout bounds the TCP connect alone: while a link is down a
+// connect would otherwise sit in SYN retransmission (1, 3, 7, 15 s) and
+// notice the link's return seconds late; a fresh attempt every
+// dialTimeout notices it within that.
+func (e *Engine) Relogin(ctx context.Context, s *Session, dialTimeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, s.Target.LoginTimeout)
+	defer cancel()
+	dctx, dcancel := context.WithTimeout(ctx, dialTimeout)
+	conn, err := e.dial(dctx, s.Target.HostPort())
+	dcancel()
+	if err != nil {
+		return &ConnectError{Addr: s.Target.HostPort(), Err: err}
+	}
+	prev := s.conn
+	s.conn = conn
+	if err := e.loginConn(ctx, s); err != nil {
+		stopCtx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		defer stop()
+		_ = e.Kernel.StopConn(stopCtx, s.handle, s.Sid, s.Cid, netlinkraw.StopConnRecover)
+		conn.Close()
+		s.conn = prev
+		return err
+	}
+	if prev != nil {
+		prev.Close()
+	}
+	return nil
+}
+
+// StopForRecovery stops a failed connection so that it can be bound
+// again: the kernel keeps the session and its devices and blocks I/O
+// until the relogin starts the connection or the replacement timeout
+// fails the I/O.
+func (e *Engine) StopForRecovery(ctx context.Context, s *Session) error {
+	return e.Kernel.StopConn(ctx, s.handle, s.Sid, s.Cid, netlinkraw.StopConnRecover)
+}
+
+// Teardown stops and destroys a session's connection and the session
+// without a logout, as when its target is gone for good.
+func (e *Engine) Teardown(s *Session) error { return e.teardown(s) }
+
+// NewSession describes a session that exists in the kernel (one an
+// earlier process logged in) so that it can be recovered and logged
+// out: the transport handle comes from sysfs.
+func (e *Engine) NewSession(sid, cid, hostNo uint32, t Target) (*Session, error) {
+	tr, err := e.transport()
+	if err != nil {
+		return nil, err
+	}
+	return &Session{Sid: sid, Cid: cid, HostNo: hostNo, Target: t, handle: tr.Handle, created: true}, nil
+}
