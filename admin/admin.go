@@ -36,6 +36,8 @@ func EnvFromOS() Env {
 		ConfigDir: os.Getenv("GOISCSI_CONFIG_DIR"),
 		LockDir:   os.Getenv("GOISCSI_LOCK_DIR"),
 		SysfsRoot: sysfs.FromEnv().Dir,
+		// GOISCSI_IPC_NAME moves iscsid's abstract socket, as for iscsid.
+		DaemonSocket: os.Getenv("GOISCSI_IPC_NAME"),
 	}
 }
 
@@ -95,6 +97,11 @@ type cmd struct {
 	stdout, stderr io.Writer
 	store          *records.Store
 	prog           string
+	// daemonView is iscsid's answer about its sessions, asked for once
+	// per command by listings that show its states (daemonErr if that
+	// failed).
+	daemonView map[int]DaemonSessionState
+	daemonErr  error
 }
 
 func (c *cmd) errorf(format string, args ...any) {

@@ -1,48 +1,75 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"net"
+	"sync"
 	"syscall"
 	"time"
 
+	"github.com/goiscsi/goiscsi/daemon/ipc"
 	"github.com/goiscsi/goiscsi/internal/iscsierr"
 	"github.com/goiscsi/goiscsi/records"
 )
 
 // DefaultDaemonSocket is the abstract unix socket iscsid listens on.
-const DefaultDaemonSocket = "goiscsi/iscsid"
+const DefaultDaemonSocket = ipc.DefaultName
 
-// daemonTimeout bounds the connection attempt to iscsid.
-const daemonTimeout = 5 * time.Second
+// daemonTimeout bounds a request that is not a login or logout (those
+// are bounded by the record's timeouts, on iscsid's side).
+const daemonTimeout = 30 * time.Second
 
-// dialDaemon connects to iscsid. A failure is reported as open-iscsi
-// reports it, with the errno, and returns ISCSI_ERR_ISCSID_NOTCONN.
-func (c *cmd) dialDaemon() (net.Conn, error) {
-	d := net.Dialer{Timeout: daemonTimeout}
-	conn, err := d.DialContext(c.ctx, "unix", "@"+c.env.DaemonSocket)
-	if err != nil {
-		var errno syscall.Errno
-		if !errors.As(err, &errno) {
-			errno = syscall.ECONNREFUSED
-		}
-		c.errorf("can not connect to iSCSI daemon (%d)!", int(errno))
-		return nil, &iscsierr.Error{Code: iscsierr.ISCSIDNotConn, Err: err}
+// call sends one request to iscsid. A failure to reach it is reported
+// as open-iscsi reports it, with the errno, as ISCSI_ERR_ISCSID_NOTCONN;
+// an answer with an error code becomes an *iscsierr.Error.
+func (c *cmd) call(req *ipc.Request) (*ipc.Response, error) {
+	ctx := c.ctx
+	if req.Op != ipc.OpLogin && req.Op != ipc.OpLogout && req.Op != ipc.OpStop {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, daemonTimeout)
+		defer cancel()
 	}
-	return conn, nil
+	rep, err := c.callQuiet(ctx, req)
+	c.reportCall(err)
+	return rep, err
 }
 
-// daemonRequest sends one request to iscsid. The request protocol
-// arrives with iscsid itself; until then a daemon that answers the
-// socket cannot be understood.
-func (c *cmd) daemonRequest(what string) error {
-	conn, err := c.dialDaemon()
+// callQuiet is call without the message for a daemon it cannot reach.
+func (c *cmd) callQuiet(ctx context.Context, req *ipc.Request) (*ipc.Response, error) {
+	rep, err := ipc.Call(ctx, c.env.DaemonSocket, req)
 	if err != nil {
-		return err
+		var errno syscall.Errno
+		var ve *ipc.VersionError
+		switch {
+		case errors.As(err, &ve):
+			return nil, &iscsierr.Error{Code: iscsierr.ISCSIDCommErr, Err: err}
+		case errors.As(err, &errno):
+			return nil, &iscsierr.Error{Code: iscsierr.ISCSIDNotConn, Err: err}
+		}
+		return nil, &iscsierr.Error{Code: iscsierr.ISCSIDCommErr, Err: err}
 	}
-	conn.Close()
-	return &iscsierr.Error{Code: iscsierr.ISCSIDCommErr, Op: what, Err: errors.New("unsupported iscsid protocol")}
+	return rep, rep.Err()
+}
+
+// reportCall prints what open-iscsi prints when iscsid cannot be
+// reached or understood.
+func (c *cmd) reportCall(err error) {
+	var errno syscall.Errno
+	var ve *ipc.VersionError
+	switch {
+	case err == nil || iscsierr.CodeOf(err) != iscsierr.ISCSIDNotConn && iscsierr.CodeOf(err) != iscsierr.ISCSIDCommErr:
+	case errors.As(err, &ve):
+		c.errorf("%v", ve)
+	case errors.As(err, &errno):
+		c.errorf("can not connect to iSCSI daemon (%d)!", int(errno))
+	}
+}
+
+// daemonRequest sends a request that carries nothing but a session id.
+func (c *cmd) daemonRequest(op ipc.Op, sid int) error {
+	_, err := c.call(&ipc.Request{Op: op, SID: sid})
+	return err
 }
 
 // loginNodes is -m node -l: log in to every selected record.
@@ -65,14 +92,15 @@ func (c *cmd) loginRefs(refs []records.NodeRef) error {
 	for _, r := range refs {
 		c.printf("Logging in to %s\n", loginName(r))
 	}
+	errs := c.loginParallel(refs)
 	var first error
-	for _, r := range refs {
-		err := c.daemonRequest("login")
-		if err == nil {
+	for i, r := range refs {
+		if errs[i] == nil {
 			c.printf("Login to %s successful.\n", loginName(r))
 			continue
 		}
-		code := iscsierr.CodeOf(err)
+		code := iscsierr.CodeOf(errs[i])
+		c.reportCall(errs[i])
 		c.errorf("Could not login to %s.", loginName(r))
 		c.errorf("initiator reported error (%d - %s)", int(code), code)
 		if first == nil {
@@ -83,6 +111,34 @@ func (c *cmd) loginRefs(refs []records.NodeRef) error {
 		c.errorf("Could not log into all portals")
 	}
 	return first
+}
+
+// loginWorkers bounds the logins in flight at once: an unreachable
+// portal holds one worker for its login timeouts, never the others.
+const loginWorkers = 16
+
+// loginParallel asks iscsid to log each record in, loginWorkers at a
+// time, and returns each one's error in order.
+func (c *cmd) loginParallel(refs []records.NodeRef) []error {
+	errs := make([]error, len(refs))
+	sem := make(chan struct{}, loginWorkers)
+	var wg sync.WaitGroup
+	for i, r := range refs {
+		rec, err := c.store.ReadNode(r)
+		if err != nil {
+			errs[i] = &iscsierr.Error{Code: iscsierr.IDBM, Err: err}
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			_, errs[i] = c.callQuiet(c.ctx, &ipc.Request{Op: ipc.OpLogin, Record: string(rec.Marshal())})
+		}()
+	}
+	wg.Wait()
+	return errs
 }
 
 // loginAll is -m node -L all|manual|automatic|onboot.
@@ -106,26 +162,4 @@ func (c *cmd) loginAll(which string) error {
 		return c.fail(iscsierr.NoObjsFound, "No records found")
 	}
 	return c.loginRefs(refs)
-}
-
-// logoutMatching handles -u, -U, -R and -s in node mode: they act on
-// sessions, and without one there is nothing to do.
-func (c *cmd) logoutMatching(o *options, which string) error {
-	sessions, err := c.sysfs().Sessions()
-	if err != nil || len(sessions) == 0 {
-		return c.fail(iscsierr.NoObjsFound, "No matching sessions found")
-	}
-	return c.daemonRequest("logout")
-}
-
-// killDaemon is -k: ask iscsid to stop.
-func (c *cmd) killDaemon(priority string) error {
-	err := c.daemonRequest("stop")
-	if err != nil {
-		code := iscsierr.CodeOf(err)
-		c.errorf("initiator reported error (%d - %s)", int(code), code)
-		// open-iscsi exits 0 here too.
-		c.errorf("Could not stop iscsid. Trying sending iscsid SIGTERM or SIGKILL signals manually")
-	}
-	return nil
 }

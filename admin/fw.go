@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/goiscsi/goiscsi/daemon/ipc"
 	"github.com/goiscsi/goiscsi/internal/iscsierr"
 	"github.com/goiscsi/goiscsi/records"
 	"github.com/goiscsi/goiscsi/sysfs"
@@ -53,7 +54,8 @@ func (c *cmd) loginFirmware(entries []sysfs.BootEntry) error {
 	for _, e := range entries {
 		name := fmt.Sprintf("[iface: default, target: %s, portal: %s,%d]", e.Target.Name, e.Target.IPAddr, e.Target.Port)
 		c.printf("Logging in to %s\n", name)
-		if err := c.daemonRequest("login"); err != nil {
+		_, err := c.call(&ipc.Request{Op: ipc.OpLogin, Record: string(firmwareRecord(e).Marshal())})
+		if err != nil {
 			code := iscsierr.CodeOf(err)
 			c.errorf("Could not login to %s.", name)
 			c.errorf("initiator reported error (%d - %s)", int(code), code)
@@ -63,4 +65,24 @@ func (c *cmd) loginFirmware(entries []sysfs.BootEntry) error {
 		c.printf("Login to %s successful.\n", name)
 	}
 	return status
+}
+
+// firmwareRecord is the node record of a firmware target: built-in
+// defaults, the table's portal, initiator name and CHAP.
+func firmwareRecord(e sysfs.BootEntry) *records.Record {
+	rec := newNodeRecord(e.Target.Name, records.Portal{Addr: e.Target.IPAddr, Port: e.Target.Port, TPGT: 1},
+		records.NewIface("default"))
+	set := func(k, v string) { _ = rec.Set(k, v) }
+	set("iface.initiatorname", e.Initiator.Name)
+	set("node.startup", "onboot")
+	if e.Target.ChapType > 0 {
+		set("node.session.auth.authmethod", "CHAP")
+		set("node.session.auth.username", e.Target.ChapName)
+		set("node.session.auth.password", e.Target.ChapSecret)
+	}
+	if e.Target.ChapType > 1 {
+		set("node.session.auth.username_in", e.Target.RevChapName)
+		set("node.session.auth.password_in", e.Target.RevChapSecret)
+	}
+	return rec
 }

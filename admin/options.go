@@ -44,6 +44,7 @@ var spec = getopt.Spec{
 		{Name: "index", HasArg: getopt.RequiredArgument, Val: 'x'},
 		{Name: "portal_type", HasArg: getopt.OptionalArgument, Val: 'A'},
 		{Name: "no_wait", HasArg: getopt.NoArgument, Val: 'W'},
+		{Name: "json", HasArg: getopt.NoArgument, Val: optJSON},
 	},
 }
 
@@ -72,7 +73,7 @@ var modes = map[mode]modeInfo{
 	modeDiscovery:   {"discovery", "discovery", "DSIPdmntplov"},
 	modeDiscoveryDB: {"discoverydb", "discovery", "DSIPdmntplov"},
 	modeNode:        {"node", "node", "RsPIdmlSonvupTULW"},
-	modeSession:     {"session", "session", "PiRdrmusonuSv"},
+	modeSession:     {"session", "session", "PiRdrmusonuSv" + string(rune(optJSON))},
 	modeHost:        {"host", "host", "CHdmPotnvxA"},
 	modeIface:       {"iface", "iface", "HIdnvmPoCabci"},
 	modeFW:          {"fw", "fw", "dmlWnv"},
@@ -134,6 +135,7 @@ type options struct {
 	kill       string
 	hasKill    bool
 	noWait     bool
+	json       bool   // --json: session listings as JSON
 	used       []rune // every option character, in order, for the mode check
 	badOpt     rune   // glibc's optopt of the last bad option
 	sawBad     bool
@@ -199,6 +201,8 @@ func (o *options) apply(c *cmd, opt getopt.Option) error {
 		o.kill, o.hasKill = a, true
 	case 'W':
 		o.noWait = true
+	case optJSON:
+		o.json = true
 	}
 	return nil
 }
@@ -236,6 +240,9 @@ func (o *options) checkMode(c *cmd) error {
 	}
 	for _, ch := range o.used {
 		if !strings.ContainsRune(info.allowed, ch) {
+			if ch == optJSON {
+				return c.fail(iscsierr.Inval, "%s mode: option '--json' is not allowed/supported", info.label)
+			}
 			return c.fail(iscsierr.Inval, "%s mode: option '-%c' is not allowed/supported", info.label, ch)
 		}
 	}

@@ -75,7 +75,7 @@ func copyEntry(src, dst string, d fs.DirEntry) error {
 // The captured trees hold only relative symlinks that resolve inside
 // the tree, and no name with a ':'.
 func TestCapturedTrees(t *testing.T) {
-	for _, scenario := range []string{"one-session-two-luns", "two-sessions", "no-transport"} {
+	for _, scenario := range []string{"one-session-two-luns", "two-sessions", "no-transport", "guest-two-targets"} {
 		t.Run(scenario, func(t *testing.T) {
 			src := filepath.Join("testdata", scenario)
 			err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
