@@ -65,12 +65,12 @@ func (m *Manager) adoptOne(sys sysfs.Root, sid int, lookup RecordLookup, default
 	rec := defaults.Clone()
 	if lookup != nil {
 		if r := lookup(ss.Target, ss.Address, ss.Port); r != nil {
-			rec = r
+			rec = r.Clone()
 		}
 	}
 	for k, v := range map[string]string{"node.name": ss.Target, "node.conn[0].address": ss.Address,
 		"node.conn[0].port": strconv.Itoa(ss.Port), "node.tpgt": strconv.Itoa(ss.TPGT)} {
-		if err := rec.Set(k, v); err != nil {
+		if err := rec.SetFixed(k, v); err != nil {
 			return nil, fmt.Errorf("session %d: %w", sid, err)
 		}
 	}

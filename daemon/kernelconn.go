@@ -25,6 +25,7 @@ type kernelConn struct {
 	events   <-chan netlinkraw.Event // the connection's events; nil reads the kernel's directly
 	deadline time.Time
 	pending  bytes.Buffer // received PDU bytes not read yet
+	itt      [4]byte      // the Initiator Task Tag of the last PDU written
 }
 
 // errConnFailed is a CONN_ERROR from the kernel during login.
@@ -50,6 +51,7 @@ func (c *kernelConn) Write(p []byte) (int, error) {
 	if len(p) < login.BHSLen {
 		return 0, fmt.Errorf("kernel PDU of %d bytes is shorter than a header", len(p))
 	}
+	copy(c.itt[:], p[16:20])
 	ctx, cancel := c.opContext()
 	defer cancel()
 	if err := c.k.SendPDU(ctx, c.handle, c.sid, c.cid, p[:login.BHSLen], p[login.BHSLen:]); err != nil {
@@ -90,7 +92,16 @@ func (c *kernelConn) receive() error {
 			}
 			switch ev.Type {
 			case netlinkraw.KeventRecvPDU:
-				c.pending.Write(ev.PDU)
+				if len(ev.PDU) < login.BHSLen {
+					return fmt.Errorf("kernel handed up a PDU of %d bytes", len(ev.PDU))
+				}
+				// The kernel sends our PDUs under an ITT of its own (its task
+				// index and the session's age) and hands the answer up with
+				// that ITT. Login and logout have one PDU in flight at a
+				// time, so the answer is to the PDU written last.
+				pdu := bytes.Clone(ev.PDU)
+				copy(pdu[16:20], c.itt[:])
+				c.pending.Write(pdu)
 				if pad := (4 - len(ev.PDU)%4) % 4; pad != 0 {
 					c.pending.Write(make([]byte, pad))
 				}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/goiscsi/goiscsi/daemon/login"
 	"github.com/goiscsi/goiscsi/netlinkraw"
+	"github.com/goiscsi/goiscsi/records"
 )
 
 // managerHarness is a Manager over the trace kernel with a router, its
@@ -175,5 +178,61 @@ func TestManagerRefusesDuplicate(t *testing.T) {
 	_, err := h.m.Login(ctx, traceTarget(t), false)
 	if code, _ := ErrorCode(err); code != 15 {
 		t.Errorf("second Login = %v (code %d), want ISCSI_ERR_SESS_EXISTS", err, code)
+	}
+}
+
+// TestManagerAdopt: a session sysfs shows and the manager did not log
+// in is taken over; one the kernel reports FAILED is recovered at once,
+// with the name, portal and initiator name sysfs gives.
+func TestManagerAdopt(t *testing.T) {
+	h, ctx := newManagerHarness(t)
+	accept := append([]byte(nil), h.k.trace[1]...)
+	dlen := int(accept[5])<<16 | int(accept[6])<<8 | int(accept[7])
+	var loginReq []byte
+	h.k.answer = func(hdr []byte) []byte {
+		loginReq = append([]byte(nil), hdr...)
+		b := append([]byte(nil), accept[:login.BHSLen+dlen]...)
+		copy(b[16:20], hdr[16:20])
+		return b
+	}
+	dir := h.m.Engine.Sys.Dir
+	for path, v := range map[string]string{
+		"class/iscsi_session/session7/targetname":                 "iqn.2026-11.test:root",
+		"class/iscsi_session/session7/tpgt":                       "1",
+		"class/iscsi_session/session7/state":                      "FAILED",
+		"class/iscsi_session/session7/recovery_tmo":               "30",
+		"class/iscsi_session/session7/initiatorname":              "iqn.2026-11.test:guest",
+		"class/iscsi_connection/connection7:0/persistent_address": "10.0.2.100",
+		"class/iscsi_connection/connection7:0/persistent_port":    "3260",
+	} {
+		p := filepath.Join(dir, path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(v+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids, err := h.m.Adopt(ctx, nil, records.New(records.NodeTable))
+	if err != nil || len(ids) != 1 || ids[0] != 7 {
+		t.Fatalf("Adopt = %v, %v; want [7]", ids, err)
+	}
+	waitFor(t, "recovery", func() bool { return strings.Contains(h.log(), "after recovery") })
+	s, ok := h.m.Session(7)
+	if !ok || s.Target.Name != "iqn.2026-11.test:root" || s.Target.RecoveryTmo != 30 || s.Target.InitiatorName != "iqn.2026-11.test:guest" {
+		t.Errorf("adopted session = %+v", s)
+	}
+	h.k.mu.Lock()
+	calls := strings.Join(h.k.calls, "\n")
+	h.k.mu.Unlock()
+	if !strings.Contains(calls, "STOP_CONN sid=7 cid=0 flag=STOP_CONN_RECOVER") || !strings.Contains(calls, "START_CONN sid=7 cid=0") {
+		t.Errorf("recovery of the adopted session did:\n%s", calls)
+	}
+	if len(loginReq) == 0 {
+		t.Errorf("no login PDU sent")
+	}
+	// A second Adopt finds nothing new.
+	if ids, err := h.m.Adopt(ctx, nil, records.New(records.NodeTable)); err != nil || len(ids) != 0 {
+		t.Errorf("second Adopt = %v, %v", ids, err)
 	}
 }

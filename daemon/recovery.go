@@ -12,13 +12,13 @@ import (
 // (the kernel may report a failure more than once, and a relogin that
 // fails reports its own) is only logged: one recovery per session.
 func (m *Manager) connFailed(ctx context.Context, sid, cid uint32, code netlinkraw.ConnError) {
-	m.logf("Kernel reported iSCSI connection %d:%d error (%d - %s) state (%d)", sid, cid, uint32(code), code, 3)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	ms, ok := m.table()[sid]
 	if !ok || ms.recovering || m.closed || ms.s.Cid != cid {
-		return
+		return // a failing relogin reports its own error: it retries already
 	}
+	m.logf("Kernel reported iSCSI connection %d:%d error (%d - %s) state (%d)", sid, cid, uint32(code), code, 3)
 	m.startRecovery(ctx, ms)
 }
 
