@@ -41,6 +41,9 @@ type Engine struct {
 	// LoadModules loads iscsi_tcp and what it needs when the transport
 	// is missing.
 	LoadModules bool
+	// Reprobe, when set, is called with the portal ("host:port") before
+	// each reconnect attempt but the first of a round (see Reprobe).
+	Reprobe func(hostport string)
 	// Router, when set, owns the kernel's events (iscsid runs several
 	// logins at once); without it a login reads them itself.
 	Router *Router

@@ -53,6 +53,15 @@ func (d *iscsid) run(ctx context.Context, ready *os.File) error {
 	serveCtx, stop := context.WithCancel(ctx)
 	d.stop = stop
 	eng.Router = NewRouter(256)
+	eng.Reprobe = func(hostport string) {
+		host, _, err := net.SplitHostPort(hostport)
+		if err == nil {
+			err = Reprobe(host)
+		}
+		if err != nil {
+			d.log.debugf(1, "reprobing the next hop to %s: %v", hostport, err)
+		}
+	}
 	go eng.Router.Run(ctx, eng.Kernel.Events())
 	d.mgr = &Manager{Engine: eng, Logf: d.log.infof}
 	go d.mgr.Run(ctx, eng.Router.Other())

@@ -19,11 +19,13 @@ type Manager struct {
 	// Logf reports what open-iscsi's iscsid logs (operational, errors,
 	// recovery); nil is silent.
 	Logf func(format string, args ...any)
-	// DialTimeout bounds each reconnect's TCP connect (default 600 ms);
-	// RetryInterval is the least time between two reconnect attempts
-	// (default 500 ms). Together they decide how soon a session notices
-	// that its target or link is back.
-	DialTimeout, RetryInterval time.Duration
+	// A reconnect starts a TCP connect every DialStagger (default
+	// 200 ms) for up to DialWindow (default 3 s), keeping the first that
+	// succeeds; RetryInterval is the longest wait from one reconnect
+	// attempt to the next (default 500 ms; the first retries come
+	// sooner, see retryDelay). Together they decide how soon a session
+	// notices that its target or link is back.
+	DialStagger, DialWindow, RetryInterval time.Duration
 
 	mu       sync.Mutex
 	sessions map[uint32]*managed

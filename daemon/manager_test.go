@@ -35,7 +35,7 @@ func newManagerHarness(t *testing.T) (*managerHarness, context.Context) {
 	t.Cleanup(cancel)
 	e := &Engine{Kernel: h.k, Sys: fakeSys(t), Dial: h.dial, Router: NewRouter(16)}
 	go e.Router.Run(ctx, h.k.Events())
-	h.m = &Manager{Engine: e, Logf: h.logf, RetryInterval: 20 * time.Millisecond, DialTimeout: time.Second}
+	h.m = &Manager{Engine: e, Logf: h.logf, RetryInterval: 20 * time.Millisecond, DialStagger: 50 * time.Millisecond, DialWindow: time.Second}
 	go h.m.Run(ctx, e.Router.Other())
 	t.Cleanup(h.m.Close)
 	return h, ctx
@@ -234,5 +234,16 @@ func TestManagerAdopt(t *testing.T) {
 	// A second Adopt finds nothing new.
 	if ids, err := h.m.Adopt(ctx, nil, records.New(records.NodeTable)); err != nil || len(ids) != 0 {
 		t.Errorf("second Adopt = %v, %v", ids, err)
+	}
+}
+
+func TestRetryDelay(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want time.Duration
+	}{{1, 100 * time.Millisecond}, {2, 200 * time.Millisecond}, {3, 400 * time.Millisecond}, {4, 500 * time.Millisecond}, {50, 500 * time.Millisecond}} {
+		if got := retryDelay(tt.n, 500*time.Millisecond); got != tt.want {
+			t.Errorf("retryDelay(%d) = %v, want %v", tt.n, got, tt.want)
+		}
 	}
 }

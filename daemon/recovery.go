@@ -48,9 +48,12 @@ func (m *Manager) recover(ctx context.Context, ms *managed) {
 		m.logf("can not stop connection %d:%d for recovery: %v", s.Sid, s.Cid, err)
 	}
 	stop()
-	dial, every := m.DialTimeout, m.RetryInterval
-	if dial <= 0 {
-		dial = 600 * time.Millisecond
+	stagger, window, every := m.DialStagger, m.DialWindow, m.RetryInterval
+	if stagger <= 0 {
+		stagger = 200 * time.Millisecond
+	}
+	if window <= 0 {
+		window = 3 * time.Second
 	}
 	if every <= 0 {
 		every = 500 * time.Millisecond
@@ -60,7 +63,7 @@ func (m *Manager) recover(ctx context.Context, ms *managed) {
 		m.mu.Lock()
 		ms.attempts = attempt
 		m.mu.Unlock()
-		err := m.Engine.Relogin(ctx, s, dial)
+		err := m.Engine.Relogin(ctx, s, stagger, window)
 		if err == nil {
 			s.Close()
 			m.mu.Lock()
@@ -79,7 +82,20 @@ func (m *Manager) recover(ctx context.Context, ms *managed) {
 		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(every - time.Since(start)):
+		case <-time.After(retryDelay(attempt, every) - time.Since(start)):
 		}
 	}
+}
+
+// retryDelay is the least time from the start of reconnect attempt n
+// to the next: 100 ms, doubling up to every. The first retries come
+// soon because a connect that fails at once (refused, or no route while
+// the neighbour entry of a link that just came back is still marked
+// failed) often succeeds a moment later.
+func retryDelay(attempt int, every time.Duration) time.Duration {
+	d := 100 * time.Millisecond
+	for i := 1; i < attempt && d < every; i++ {
+		d *= 2
+	}
+	return min(d, every)
 }

@@ -17,16 +17,12 @@ import (
 // that the next attempt can bind: it never leaves a socket bound to a
 // connection it could not start.
 //
-// dialTimeout bounds the TCP connect alone: while a link is down a
-// connect would otherwise sit in SYN retransmission (1, 3, 7, 15 s) and
-// notice the link's return seconds late; a fresh attempt every
-// dialTimeout notices it within that.
-func (e *Engine) Relogin(ctx context.Context, s *Session, dialTimeout time.Duration) error {
+// The connect runs as dialStaggered: a new attempt every `every`, for
+// up to window.
+func (e *Engine) Relogin(ctx context.Context, s *Session, every, window time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, s.Target.LoginTimeout)
 	defer cancel()
-	dctx, dcancel := context.WithTimeout(ctx, dialTimeout)
-	conn, err := e.dial(dctx, s.Target.HostPort())
-	dcancel()
+	conn, err := e.dialStaggered(ctx, s.Target.HostPort(), every, window)
 	if err != nil {
 		return &ConnectError{Addr: s.Target.HostPort(), Err: err}
 	}
