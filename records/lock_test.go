@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -81,5 +83,34 @@ func TestStoreLayout(t *testing.T) {
 	links, _ := os.ReadDir(filepath.Join(s.Dir, "static"))
 	if len(entries) != 0 || len(links) != 0 {
 		t.Errorf("delete left %v and %v", entries, links)
+	}
+}
+
+// TestLockQueue: many holders in turn, none at the same time, none
+// timing out, as when a hundred iscsiadm update one record at once.
+func TestLockQueue(t *testing.T) {
+	dir := t.TempDir()
+	var inside, most atomic.Int32
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() {
+			s := &Store{Dir: dir, LockDir: dir}
+			unlock, err := s.Lock(context.Background())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			n := inside.Add(1)
+			if n > most.Load() {
+				most.Store(n)
+			}
+			time.Sleep(time.Millisecond)
+			inside.Add(-1)
+			unlock()
+		})
+	}
+	wg.Wait()
+	if most.Load() != 1 {
+		t.Errorf("%d holders at once", most.Load())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -108,9 +109,15 @@ func TestVMDaemon(t *testing.T) {
 vmtest-run iscsid iscsid
 vmtest-run discovery iscsiadm -m discovery -t st -p 10.0.2.100:3260
 vmtest-run node iscsiadm -m node
+node="-T iqn.2026-11.test:data -p 10.0.2.100:3260"
+for i in $(seq 1 100); do iscsiadm -m node $node -o update -n node.session.cmds_max -v $((64 + 64 * (i % 2))) & done
+wait
+echo "UPDATED $(iscsiadm -m node $node | grep '^node.session.cmds_max = ') rc=$? files=$(find /etc/iscsi -type f | wc -l)"
+iscsiadm -m node $node -o update -n node.session.cmds_max -v 128
 vmtest-run login iscsiadm -m node -l
 data=$(sid_of iqn.2026-11.test:data) && root=$(sid_of iqn.2026-11.test:root) || { echo "no sessions"; exit 1; }
 lun_dev $data 1 >/dev/null && lun_dev $root 1 >/dev/null || { echo "no disks"; exit 1; }
+echo "MEMORY $(grep -E '^(VmHWM|VmRSS|VmLck):' /proc/$(cat /run/iscsid.pid)/status | tr -s ' \t\n' ' ')"
 vmtest-run session iscsiadm -m session
 vmtest-run session-P0 iscsiadm -m session -P 0
 vmtest-run session-P1 iscsiadm -m session -P 1
@@ -172,6 +179,22 @@ true
 		if normalizeListing(got.Stdout) != normalizeListing(want.Stdout) || got.Stderr != want.Stderr || got.RC != want.Status {
 			t.Errorf("%s:\ngot (exit %d, stderr %q):\n%s\nwant (open-iscsi, exit %d):\n%s", c.ref, got.RC, got.Stderr, got.Stdout, want.Status, want.Stdout)
 		}
+	}
+	if u := marksAfter(console, "UPDATED"); len(u) != 1 || !regexp.MustCompile(`^node.session.cmds_max = (64|128) rc=0 files=\d+$`).MatchString(u[0]) {
+		t.Errorf("after 100 concurrent updates the record reads %q", u)
+	}
+	if m := marksAfter(console, "MEMORY"); len(m) == 1 {
+		t.Logf("iscsid with 2 sessions: %s", m[0])
+		v := regexp.MustCompile(`VmHWM: (\d+) kB`).FindStringSubmatch(m[0])
+		if v == nil {
+			t.Fatalf("MEMORY %q", m[0])
+		}
+		hwm, _ := strconv.Atoi(v[1])
+		if hwm > 7*1024 {
+			t.Errorf("iscsid VmHWM %d kB with 2 sessions, want ≤ 7 MB", hwm)
+		}
+	} else {
+		t.Errorf("no MEMORY mark")
 	}
 	for name, wantRC := range map[string]int{"iscsid": 0, "nonroot": 13, "stop": 0, "stopped": 20} {
 		if got := result(t, console, name); got.RC != wantRC {
