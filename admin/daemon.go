@@ -89,6 +89,7 @@ func loginName(r records.NodeRef) string {
 }
 
 func (c *cmd) loginRefs(refs []records.NodeRef) error {
+	refs = c.withoutSessions(refs)
 	for _, r := range refs {
 		c.printf("Logging in to %s\n", loginName(r))
 	}
@@ -111,6 +112,33 @@ func (c *cmd) loginRefs(refs []records.NodeRef) error {
 		c.errorf("Could not log into all portals")
 	}
 	return first
+}
+
+// withoutSessions drops the records that have their sessions already:
+// open-iscsi logs in only the sessions missing from a record's
+// node.session.nr_sessions, and says nothing of the others.
+func (c *cmd) withoutSessions(refs []records.NodeRef) []records.NodeRef {
+	active := c.activeSessions()
+	if len(active) == 0 {
+		return refs
+	}
+	var out []records.NodeRef
+	for _, r := range refs {
+		want := 1
+		if rec, err := c.store.ReadNode(r); err == nil && rec.Int("node.session.nr_sessions") > 0 {
+			want = rec.Int("node.session.nr_sessions")
+		}
+		have := 0
+		for _, s := range active {
+			if s.Target == r.Target && s.Address == r.Portal.Addr && s.Port == r.Portal.Port {
+				have++
+			}
+		}
+		if have < want {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // loginWorkers bounds the logins in flight at once: an unreachable

@@ -86,6 +86,8 @@ func (c *cmd) sessionByID(o *options, sid int) error {
 	switch {
 	case o.logout || o.rescan || o.stats:
 		return c.sessionAction(o, &s)
+	case o.ops == opNew:
+		return c.extraSession(s)
 	case o.ops != 0:
 		return c.fail(iscsierr.OpNotSupp, "session mode: -o on a session is not supported")
 	}

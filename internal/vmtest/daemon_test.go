@@ -131,6 +131,9 @@ vmtest-run nonroot su -s /bin/sh -c "iscsiadm -m session -r $data -u" nobody
 vmtest-run logout iscsiadm -m node -u
 vmtest-run nosessions iscsiadm -m session
 vmtest-run relogin iscsiadm -m node -T iqn.2026-11.test:root -p 10.0.2.100:3260 -l
+vmtest-run extra iscsiadm -m session -r $(sid_of iqn.2026-11.test:root) -o new
+echo "SESSIONS $(ls -d /sys/class/iscsi_session/session* | wc -l)"
+vmtest-run again iscsiadm -m node -T iqn.2026-11.test:root -p 10.0.2.100:3260 -l
 vmtest-run stop iscsiadm -k 0
 vmtest-run stopped iscsiadm -m session -r $(sid_of iqn.2026-11.test:root) -u
 true
@@ -195,6 +198,13 @@ true
 		}
 	} else {
 		t.Errorf("no MEMORY mark")
+	}
+	if r := result(t, console, "extra"); r.RC != 0 || !strings.Contains(r.Stdout, "(multiple)") || marksAfter(console, "SESSIONS")[0] != "2" {
+		t.Errorf("extra session: %+v, sessions %q", r, marksAfter(console, "SESSIONS"))
+	}
+	// Logging in to a node whose session exists does nothing, silently.
+	if r := result(t, console, "again"); r != (Run{}) {
+		t.Errorf("login to a logged-in node: %+v, want nothing and exit 0", r)
 	}
 	for name, wantRC := range map[string]int{"iscsid": 0, "nonroot": 13, "stop": 0, "stopped": 20} {
 		if got := result(t, console, name); got.RC != wantRC {
