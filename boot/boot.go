@@ -32,8 +32,12 @@ var spec = getopt.Spec{
 		{Name: "config", HasArg: getopt.RequiredArgument, Val: 'c'},
 		{Name: "help", HasArg: getopt.NoArgument, Val: 'h'},
 		{Name: "version", HasArg: getopt.NoArgument, Val: 'v'},
+		{Name: "recover", HasArg: getopt.NoArgument, Val: optRecover},
 	},
 }
+
+// optRecover is --recover (goiscsi's; no short option).
+const optRecover = 0x100
 
 const usageText = `Usage: iscsistart [OPTION]
 Log in to an iSCSI target at boot (goiscsi).
@@ -52,6 +56,8 @@ Log in to an iSCSI target at boot (goiscsi).
   -N, --fwparam_network    bring up the network as the boot firmware says
   -f, --fwparam_print      print the boot firmware's iSCSI settings
   -P, --param=NAME=VALUE   set a record parameter
+      --recover            leave a process that recovers the sessions
+                           until iscsid starts and takes them over
   -h, --help               show this help and exit
   -v, --version            show the version and exit
 `

@@ -95,7 +95,7 @@ func firmwareRecord(e sysfs.BootEntry) (*records.Record, error) {
 // command-line target. The exit status is 1 if any login failed.
 func (s *starter) runFirmware(ctx context.Context) int {
 	var eng *daemon.Engine
-	status := 0
+	status, loggedIn := 0, false
 	for _, e := range s.fw {
 		rec, err := firmwareRecord(e)
 		if err != nil {
@@ -128,7 +128,12 @@ func (s *starter) runFirmware(ctx context.Context) int {
 		}
 		if s.login(ctx, eng, t) != 0 {
 			status = exitLogin
+		} else {
+			loggedIn = true
 		}
+	}
+	if loggedIn && s.recover {
+		s.startRecovery() // one recovery process adopts every session
 	}
 	return status
 }

@@ -30,6 +30,7 @@ type starter struct {
 	sys            sysfs.Root           // "" Dir: $SYSFS_PATH
 	fw             []sysfs.BootEntry    // -b: the firmware's targets
 	netSetup       func(nicSetup) error // -N; nil: rtnetlink
+	recover        bool                 // --recover
 }
 
 func (s *starter) logf(format string, args ...any) {
@@ -75,7 +76,11 @@ func (s *starter) run(ctx context.Context, opts []getopt.Option) int {
 		return exitLogin
 	}
 	defer closeEngine()
-	return s.login(ctx, eng, t)
+	code := s.login(ctx, eng, t)
+	if code == 0 && s.recover {
+		s.startRecovery()
+	}
+	return code
 }
 
 // applyOptions turns the command line into the node record.
@@ -104,6 +109,8 @@ func (s *starter) applyOptions(opts []getopt.Option) (int, bool) {
 			return s.setupFirmwareNICs(), false
 		case 'f':
 			return s.printFirmware(), false
+		case optRecover:
+			s.recover = true
 		case 'd', 'c':
 		default:
 			key, ok := set[o.Val]

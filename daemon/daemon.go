@@ -15,6 +15,11 @@
 // sysfs shows; write the pid file (-p, unless -n); drop to -u/-g; tell
 // systemd READY=1; serve requests.
 //
+// Run with --boot (as iscsistart --recover starts it) it is the same
+// daemon, logging to the kernel log, and answers a ping as "boot"; an
+// iscsid that finds the socket taken by such a process asks it to stop
+// (which it does without touching the sessions) and takes over.
+//
 // Shutdown, on SIGTERM, SIGINT or a stop request (iscsiadm -k 0): stop
 // accepting requests, let the requests in flight finish (a login in
 // progress completes or fails), end the recoveries, remove the pid
@@ -44,8 +49,13 @@ var spec = getopt.Spec{
 		{Name: "pid", HasArg: getopt.RequiredArgument, Val: 'p'},
 		{Name: "version", HasArg: getopt.NoArgument, Val: 'v'},
 		{Name: "help", HasArg: getopt.NoArgument, Val: 'h'},
+		{Name: "boot", HasArg: getopt.NoArgument, Val: optBoot},
 	},
 }
+
+// optBoot is --boot (no short option): run as the boot-time recovery
+// process iscsistart --recover starts; see BootRecovery.
+const optBoot = 0x100
 
 const usageText = `Usage: iscsid [OPTION]
 iSCSI initiator daemon (goiscsi).

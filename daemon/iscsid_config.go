@@ -13,6 +13,7 @@ import (
 type config struct {
 	confPath, namePath, pidPath string
 	foreground, noPidFile       bool
+	boot                        bool // --boot: the recovery process iscsistart leaves
 	debug                       int
 	uid, gid                    int // -1: unchanged
 	ipcName                     string
@@ -53,6 +54,8 @@ func configFrom(opts []getopt.Option) (config, error) {
 			c.uid, err = strconv.Atoi(o.Arg)
 		case 'g':
 			c.gid, err = strconv.Atoi(o.Arg)
+		case optBoot:
+			c.boot, c.foreground, c.noPidFile = true, true, true
 		default:
 			return c, fmt.Errorf("unknown option")
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/syslog"
+	"os"
 	"sync"
 )
 
@@ -23,6 +24,16 @@ func (l *logger) toSyslog() {
 	if s, err := syslog.New(syslog.LOG_DAEMON|syslog.LOG_INFO, "iscsid"); err == nil {
 		l.mu.Lock()
 		l.sys = s
+		l.mu.Unlock()
+	}
+}
+
+// toKmsg sends later messages to the kernel log (the boot-time
+// recovery process has no syslog), when it can be opened.
+func (l *logger) toKmsg() {
+	if f, err := os.OpenFile("/dev/kmsg", os.O_WRONLY, 0); err == nil {
+		l.mu.Lock()
+		l.w = f
 		l.mu.Unlock()
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/goiscsi/goiscsi/daemon/ipc"
 	"github.com/goiscsi/goiscsi/records"
@@ -83,6 +84,9 @@ func (d *iscsid) run(ctx context.Context, ready *os.File) error {
 		ready.Close()
 		d.log.toSyslog()
 	}
+	if d.cfg.boot {
+		d.log.toKmsg()
+	}
 	_ = sdNotify("READY=1")
 	srv := &ipc.Server{Handler: d.handle, Logf: d.log.infof}
 	err = srv.Serve(serveCtx, ln)
@@ -122,10 +126,35 @@ func (d *iscsid) listen() (net.Listener, error) {
 		return ln, nil
 	}
 	ul, err := ipc.Listen(d.cfg.ipcName)
-	if err != nil {
-		return nil, fmt.Errorf("can not listen on @%s: %w (is another iscsid running?)", d.cfg.ipcName, err)
+	if err == nil {
+		return ul, nil
 	}
-	return ul, nil
+	if !d.cfg.boot && d.takeOver() {
+		// The stopped process answers before its listener is closed.
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if ul, err = ipc.Listen(d.cfg.ipcName); err == nil {
+				return ul, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("can not listen on @%s: %w (is another iscsid running?)", d.cfg.ipcName, err)
+}
+
+// takeOver stops the boot-time recovery process holding the socket, if
+// that is what holds it, and reports whether it did.
+func (d *iscsid) takeOver() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rep, err := ipc.Call(ctx, d.cfg.ipcName, &ipc.Request{Op: ipc.OpPing})
+	if err != nil || rep.Role != ipc.RoleBoot {
+		return false
+	}
+	d.log.infof("taking over the sessions from the boot-time recovery process")
+	if _, err := ipc.Call(ctx, d.cfg.ipcName, &ipc.Request{Op: ipc.OpStop}); err != nil {
+		d.log.infof("stopping the boot-time recovery process: %v", err)
+		return false
+	}
+	return true
 }
 
 // lookup finds a session's node record in the record store.

@@ -16,7 +16,10 @@ func (d *iscsid) handle(ctx context.Context, req *ipc.Request) *ipc.Response {
 	d.log.debugf(1, "request %s sid %d", req.Op, req.SID)
 	switch req.Op {
 	case ipc.OpPing:
-		return &ipc.Response{}
+		if d.cfg.boot {
+			return &ipc.Response{Role: ipc.RoleBoot}
+		}
+		return &ipc.Response{Role: ipc.RoleDaemon}
 	case ipc.OpLogin:
 		return d.login(ctx, req)
 	case ipc.OpLogout:

@@ -38,7 +38,17 @@ type Response struct {
 	SID      int           `json:"sid,omitempty"`
 	Stats    []byte        `json:"stats,omitempty"` // raw struct iscsi_stats payload from the kernel
 	Sessions []SessionInfo `json:"sessions,omitempty"`
+	// Role is what a ping answers: "iscsid", or "boot" for the recovery
+	// process iscsistart --recover leaves, which an iscsid starting
+	// later stops and takes over from.
+	Role string `json:"role,omitempty"`
 }
+
+// Roles a ping answers.
+const (
+	RoleDaemon = "iscsid"
+	RoleBoot   = "boot"
+)
 
 // SessionInfo is the daemon's view of one session.
 type SessionInfo struct {

@@ -220,3 +220,64 @@ true
 		}
 	})
 }
+
+// TestVMBootRecovery: iscsistart --recover leaves a recovery process
+// that recovers the session before any iscsid runs (the target dies and
+// comes back during a write); an iscsid started later takes the session
+// over from it, and recovers it from then on.
+func TestVMBootRecovery(t *testing.T) {
+	vm := New(t)
+	tg := vm.StartTargets(t)
+	console, rc := vm.Boot(t, Config{Case: "boot-recovery", Timeout: 240 * time.Second,
+		OnMark: map[string]func(){
+			"FAULT-KILL-1": tg.Stop, "FAULT-RESTART-1": func() { tg.Restart(t) },
+			"FAULT-KILL-2": tg.Stop, "FAULT-RESTART-2": func() { tg.Restart(t) },
+		},
+		Script: faultHelpers + `
+recoverers() { grep -l '^@goiscsi' /proc/[0-9]*/cmdline 2>/dev/null | wc -l; }
+vmtest-run start ` + iscsistart(DataIQN, "--recover") + `
+sid=$(sid_of ` + DataIQN + `) && dev=$(lun_dev $sid 1) || { echo "no data disk"; exit 1; }
+for i in $(seq 1 100); do [ "$(recoverers)" = 1 ] && break; sleep 0.05; done
+echo "RECOVERERS $(recoverers)"
+sleep 1
+echo FAULT-KILL-1
+sleep 0.5
+fault_write
+sleep 2
+echo FAULT-RESTART-1
+target_back
+fault_verify
+start_iscsid
+sleep 0.5
+echo "RECOVERERS $(recoverers)"
+echo FAULT-KILL-2
+sleep 0.5
+fault_write
+sleep 2
+echo FAULT-RESTART-2
+target_back
+fault_verify
+echo "===== kernel log"; dmesg | grep iscsid; echo "===== iscsid log"; cat /tmp/iscsid.log; echo "===== end"
+true
+`})
+	if rc != 0 {
+		t.Fatalf("guest exit %d", rc)
+	}
+	if r := result(t, console, "start"); r.RC != 0 || !strings.Contains(r.Stderr, "recovery process") {
+		t.Errorf("iscsistart --recover: %+v", r)
+	}
+	if n := marksAfter(console, "RECOVERERS"); len(n) != 2 || n[0] != "1" || n[1] != "0" {
+		t.Errorf("recovery processes before and after iscsid started: %q, want 1 then 0", n)
+	}
+	if v := marksAfter(console, "VERIFY"); len(v) != 2 || v[0] != "same" || v[1] != "same" {
+		t.Errorf("writes across the target's restarts read back %q", v)
+	}
+	kernelLog, iscsidLog, _ := strings.Cut(console, "===== iscsid log")
+	if !strings.Contains(kernelLog, "is operational after recovery") {
+		t.Errorf("the recovery process did not recover the session before iscsid ran")
+	}
+	if !strings.Contains(iscsidLog, "taking over the sessions from the boot-time recovery process") ||
+		!strings.Contains(iscsidLog, "is operational after recovery") {
+		t.Errorf("iscsid did not take over and recover the session")
+	}
+}
