@@ -207,6 +207,8 @@ func (m *Manager) handle(ctx context.Context, ev netlinkraw.Event) {
 		m.mu.Lock()
 		delete(m.table(), ev.Sid)
 		m.mu.Unlock()
+	case netlinkraw.KeventRecvPDU:
+		m.asyncMessage(ctx, ev)
 	}
 }
 

@@ -247,3 +247,17 @@ func TestRetryDelay(t *testing.T) {
 		}
 	}
 }
+
+// TestManagerAsyncLogoutRequest: a target asking for a logout gets the
+// connection dropped and logged in again.
+func TestManagerAsyncLogoutRequest(t *testing.T) {
+	h, ctx := newManagerHarness(t)
+	s := h.loginThenAnswerAll(t, ctx)
+	pdu := make([]byte, login.BHSLen)
+	pdu[0], pdu[1], pdu[36], pdu[43] = 0x32, 0x80, 1, 10
+	h.k.events <- netlinkraw.Event{Type: netlinkraw.KeventRecvPDU, Sid: s.Sid, Cid: s.Cid, PDU: pdu}
+	waitFor(t, "recovery", func() bool { return strings.Contains(h.log(), "after recovery") })
+	if !strings.Contains(h.log(), "Target requests logout within 10 seconds for connection 1:0") {
+		t.Errorf("log:\n%s", h.log())
+	}
+}
