@@ -104,9 +104,13 @@ func (e *Engine) Login(ctx context.Context, t Target) (*Session, error) {
 		return nil, &ConnectError{Addr: t.HostPort(), Err: err}
 	}
 	s := &Session{Target: t, handle: tr.Handle, conn: conn}
-	if err := e.login(ctx, s); err != nil {
+	err = e.login(ctx, s)
+	if err != nil && s.created && s.Cid != noConn {
+		err = e.redirected(ctx, s, e.dial, err)
+	}
+	if err != nil {
 		_ = e.teardown(s) // the login error is the one to report
-		conn.Close()
+		s.Close()
 		if s.created {
 			return nil, &SessionError{Sid: s.Sid, Cid: s.Cid, Err: err}
 		}

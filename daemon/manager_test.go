@@ -261,3 +261,53 @@ func TestManagerAsyncLogoutRequest(t *testing.T) {
 		t.Errorf("log:\n%s", h.log())
 	}
 }
+
+// TestEngineLoginRedirected: a target that redirects the login has the
+// kernel connection stopped, bound to a socket to the new address and
+// logged in there; the persistent portal stays the configured one.
+func TestEngineLoginRedirected(t *testing.T) {
+	k := newTraceKernel(t, "login-noauth.hex")
+	accept := append([]byte(nil), k.trace[1]...)
+	dlen := int(accept[5])<<16 | int(accept[6])<<8 | int(accept[7])
+	var dialed []string
+	real := loopbackDial(t)
+	first := true
+	k.answer = func(hdr []byte) []byte {
+		if first {
+			first = false
+			data := []byte("TargetAddress=10.0.2.101:3261,1\x00")
+			b := response(0x23, hdr, func(b []byte) { b[36], b[37] = 1, 1 })
+			b[5], b[6], b[7] = 0, 0, byte(len(data))
+			for len(data)%4 != 0 {
+				data = append(data, 0)
+			}
+			return append(b, data...)
+		}
+		b := append([]byte(nil), accept[:login.BHSLen+dlen]...)
+		copy(b[16:20], hdr[16:20])
+		return b
+	}
+	e := &Engine{Kernel: k, Sys: fakeSys(t), Dial: func(ctx context.Context, addr string) (net.Conn, error) {
+		dialed = append(dialed, addr)
+		return real(ctx, addr)
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := e.Login(ctx, traceTarget(t))
+	if err != nil {
+		t.Fatalf("Login = %v", err)
+	}
+	s.Close()
+	if strings.Join(dialed, " ") != "10.0.2.100:3260 10.0.2.101:3261" {
+		t.Errorf("dialed %q, want the portal then the redirection", dialed)
+	}
+	calls := strings.Join(k.calls, "\n")
+	for _, want := range []string{"STOP_CONN sid=1 cid=0 flag=STOP_CONN_RECOVER", "SET_PARAM ISCSI_PARAM_PERSISTENT_ADDRESS=10.0.2.100", "START_CONN sid=1 cid=0"} {
+		if !strings.Contains(calls, want) {
+			t.Errorf("kernel requests lack %q:\n%s", want, calls)
+		}
+	}
+	if n := strings.Count(calls, "BIND_CONN"); n != 2 {
+		t.Errorf("%d BIND_CONN, want 2", n)
+	}
+}

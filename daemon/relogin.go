@@ -2,8 +2,13 @@ package daemon
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
 	"time"
 
+	"github.com/goiscsi/goiscsi/daemon/login"
 	"github.com/goiscsi/goiscsi/netlinkraw"
 )
 
@@ -26,20 +31,55 @@ func (e *Engine) Relogin(ctx context.Context, s *Session, every, window time.Dur
 	if err != nil {
 		return &ConnectError{Addr: s.Target.HostPort(), Err: err}
 	}
-	prev := s.conn
+	s.Close()
 	s.conn = conn
-	if err := e.loginConn(ctx, s); err != nil {
+	err = e.loginConn(ctx, s)
+	if err != nil {
+		err = e.redirected(ctx, s, func(ctx context.Context, addr string) (net.Conn, error) {
+			return e.dialStaggered(ctx, addr, every, window)
+		}, err)
+	}
+	if err != nil {
 		stopCtx, stop := context.WithTimeout(context.Background(), 10*time.Second)
 		defer stop()
 		_ = e.Kernel.StopConn(stopCtx, s.handle, s.Sid, s.Cid, netlinkraw.StopConnRecover)
-		conn.Close()
-		s.conn = prev
+		s.Close()
 		return err
 	}
-	if prev != nil {
-		prev.Close()
-	}
 	return nil
+}
+
+// redirected follows login redirections (status class 1; at most
+// login.MaxRedirects) after err: it stops the kernel connection so that
+// it can be bound again, connects to the TargetAddress the target gave
+// and logs in there. The session's persistent portal stays the one
+// configured, so a later reconnect starts from it again, as
+// open-iscsi's does. Anything but a redirection is returned as it is.
+func (e *Engine) redirected(ctx context.Context, s *Session, dial func(context.Context, string) (net.Conn, error), err error) error {
+	for hops := 0; hops < login.MaxRedirects; hops++ {
+		var st *login.StatusError
+		if !errors.As(err, &st) || st.Class != 1 || st.TargetAddress == "" {
+			return err
+		}
+		p, perr := login.ParseTargetAddress(st.TargetAddress)
+		if perr != nil {
+			return fmt.Errorf("redirected to an unusable address (%v): %w", perr, err)
+		}
+		if serr := e.Kernel.StopConn(ctx, s.handle, s.Sid, s.Cid, netlinkraw.StopConnRecover); serr != nil {
+			return fmt.Errorf("stopping the connection for a redirection: %w", serr)
+		}
+		s.Close()
+		addr := net.JoinHostPort(p.Addr, strconv.Itoa(p.Port))
+		conn, derr := dial(ctx, addr)
+		if derr != nil {
+			return &ConnectError{Addr: addr, Err: derr}
+		}
+		s.conn = conn
+		if err = e.loginConn(ctx, s); err == nil {
+			return nil
+		}
+	}
+	return err
 }
 
 // StopForRecovery stops a failed connection so that it can be bound
