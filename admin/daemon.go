@@ -89,7 +89,7 @@ func loginName(r records.NodeRef) string {
 }
 
 func (c *cmd) loginRefs(refs []records.NodeRef) error {
-	refs = c.withoutSessions(refs)
+	refs, skipped := c.withoutSessions(refs)
 	for _, r := range refs {
 		c.printf("Logging in to %s\n", loginName(r))
 	}
@@ -108,21 +108,24 @@ func (c *cmd) loginRefs(refs []records.NodeRef) error {
 			first = quiet(code)
 		}
 	}
+	if first == nil && skipped {
+		first = quiet(iscsierr.SessExists)
+	}
 	if first != nil {
 		c.errorf("Could not log into all portals")
 	}
 	return first
 }
 
-// withoutSessions drops the records that have their sessions already:
-// open-iscsi logs in only the sessions missing from a record's
-// node.session.nr_sessions, and says nothing of the others.
-func (c *cmd) withoutSessions(refs []records.NodeRef) []records.NodeRef {
+// withoutSessions drops the records that have their sessions already,
+// saying so as open-iscsi 2.1.8 does ("default: 1 session requested,
+// but 1 already present."); skipped reports whether it dropped any,
+// which makes the login end with ISCSI_ERR_SESS_EXISTS.
+func (c *cmd) withoutSessions(refs []records.NodeRef) (out []records.NodeRef, skipped bool) {
 	active := c.activeSessions()
 	if len(active) == 0 {
-		return refs
+		return refs, false
 	}
-	var out []records.NodeRef
 	for _, r := range refs {
 		want := 1
 		if rec, err := c.store.ReadNode(r); err == nil && rec.Int("node.session.nr_sessions") > 0 {
@@ -136,9 +139,16 @@ func (c *cmd) withoutSessions(refs []records.NodeRef) []records.NodeRef {
 		}
 		if have < want {
 			out = append(out, r)
+			continue
 		}
+		plural := "s"
+		if want == 1 {
+			plural = ""
+		}
+		c.errorf("%s: %d session%s requested, but %d already present.", r.Iface, want, plural, have)
+		skipped = true
 	}
-	return out
+	return out, skipped
 }
 
 // loginWorkers bounds the logins in flight at once: an unreachable

@@ -138,18 +138,39 @@ func (o *OpenISCSI) Sizes(names ...string) (bins, libs int64, nlibs int, err err
 // (/lib64/ld-linux-x86-64.so.2) must be made executable in the guest
 // before iscsistart runs.
 func (o *OpenISCSI) GuestFiles() (map[string][]byte, error) {
+	return o.guestFiles("iscsistart")
+}
+
+// DaemonGuestFiles are the daemon path: iscsid and iscsiadm, at
+// /bin/open-iscsi/iscsid and /bin/open-iscsi/iscsiadm, and every
+// library either needs, where the loader looks for them. As with
+// GuestFiles, the loader must be made executable in the guest first.
+// Their configuration (/etc/iscsi/iscsid.conf, initiatorname.iscsi) is
+// the guest image's.
+func (o *OpenISCSI) DaemonGuestFiles() (map[string][]byte, error) {
+	return o.guestFiles("iscsid", "iscsiadm")
+}
+
+// guestFiles are the binaries named, under /bin/open-iscsi, and the
+// libraries they need, each once.
+func (o *OpenISCSI) guestFiles(names ...string) (map[string][]byte, error) {
 	files := map[string][]byte{}
-	b, err := os.ReadFile(o.Bins["iscsistart"])
-	if err != nil {
-		return nil, fmt.Errorf("open-iscsi: %w", err)
-	}
-	files["/bin/open-iscsi/iscsistart"] = b
-	for _, l := range o.Libs["iscsistart"] {
-		b, err := os.ReadFile(l.File)
+	for _, n := range names {
+		b, err := os.ReadFile(o.Bins[n])
 		if err != nil {
 			return nil, fmt.Errorf("open-iscsi: %w", err)
 		}
-		files[l.Guest] = b
+		files["/bin/open-iscsi/"+n] = b
+		for _, l := range o.Libs[n] {
+			if _, ok := files[l.Guest]; ok {
+				continue
+			}
+			b, err := os.ReadFile(l.File)
+			if err != nil {
+				return nil, fmt.Errorf("open-iscsi: %w", err)
+			}
+			files[l.Guest] = b
+		}
 	}
 	return files, nil
 }
