@@ -45,7 +45,7 @@ func rawServer(t *testing.T, fn func(net.Conn)) string {
 func TestCallVersionError(t *testing.T) {
 	name := rawServer(t, func(c net.Conn) {
 		ReadFrame(c, nil)
-		c.Write(frame(2, `{"code":0,"sid":5}`))
+		c.Write(frame(2, repBody(Response{SID: 5})))
 	})
 	resp, err := callT(t, name, &Request{Op: OpPing})
 	var verr *VersionError

@@ -19,10 +19,14 @@
 //	bytes 4..5   version, uint16 big endian (Version, 1)
 //	bytes 6..7   reserved, written as zero, ignored when read
 //	bytes 8..11  body length, uint32 big endian, at most MaxBody (1 MiB)
-//	bytes 12..   body: one JSON value (a Request or a Response)
+//	bytes 12..   body: a Request or a Response as fields
 //
-// A request body is a JSON object such as {"op":"logout","sid":3};
-// unknown fields are ignored so that newer peers may add fields. A frame
+// The body is a sequence of fields: a one-byte tag, a 32-bit big-endian
+// length, the value (strings as their bytes, integers as 8 bytes big
+// endian, a session of a Response as nested fields); the tags are in
+// codec.go. Zero values are left out, and unknown tags are skipped so
+// that newer peers may add fields; a logout of session 3 is op "logout"
+// (tag 1) and sid 3 (tag 2). A frame
 // with another version is never decoded as version 1: its body is
 // skipped and the reader gets a *VersionError. The server answers a
 // request of another version with a version 1 Response whose code is

@@ -3,7 +3,6 @@ package ipc
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -41,10 +40,10 @@ func (e *VersionError) Error() string {
 	return fmt.Sprintf("iscsid IPC version %d, this program speaks version %d", e.Got, Version)
 }
 
-// WriteFrame encodes v as JSON and writes it as one version 1 frame in a
-// single Write.
+// WriteFrame encodes v (a Request or a Response) and writes it as one
+// version 1 frame in a single Write.
 func WriteFrame(w io.Writer, v any) error {
-	body, err := json.Marshal(v)
+	body, err := encodeBody(v)
 	if err != nil {
 		return fmt.Errorf("ipc: encode frame: %w", err)
 	}
@@ -62,11 +61,11 @@ func WriteFrame(w io.Writer, v any) error {
 	return nil
 }
 
-// ReadFrame reads one frame from r and decodes its JSON body into v (a
-// nil v discards the body). It returns the frame's version whenever the
+// ReadFrame reads one frame from r and decodes its body into v, a
+// *Request or a *Response (a nil v discards the body). It returns the frame's version whenever the
 // header was read. A frame of another version is skipped and reported as
 // a *VersionError; a bad magic or a length over MaxBody is an error
-// before any of the body is read. Unknown JSON fields are ignored.
+// before any of the body is read. Unknown fields are ignored.
 func ReadFrame(r io.Reader, v any) (version uint16, err error) {
 	var h [headerLen]byte
 	if _, err := io.ReadFull(r, h[:]); err != nil {
@@ -94,7 +93,7 @@ func ReadFrame(r io.Reader, v any) (version uint16, err error) {
 	if v == nil {
 		return version, nil
 	}
-	if err := json.Unmarshal(body, v); err != nil {
+	if err := decodeBody(body, v); err != nil {
 		return version, fmt.Errorf("ipc: decode frame body: %w", err)
 	}
 	return version, nil

@@ -16,7 +16,9 @@ func TestWriteFrameGolden(t *testing.T) {
 	if err := WriteFrame(&b, &Request{Op: OpLogout, SID: 3}); err != nil {
 		t.Fatal(err)
 	}
-	want := "iSCd\x00\x01\x00\x00\x00\x00\x00\x17" + `{"op":"logout","sid":3}`
+	want := "iSCd\x00\x01\x00\x00\x00\x00\x00\x18" +
+		"\x01\x00\x00\x00\x06logout" + // op
+		"\x02\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x03" // sid
 	if got := b.String(); got != want {
 		t.Errorf("frame = %q, want %q", got, want)
 	}
@@ -73,11 +75,12 @@ func TestReadFrameErrors(t *testing.T) {
 		{"bad magic full", append([]byte("ISCD"), frame(1, "{}")[4:]...), ErrBadMagic, 0},
 		{"too large", header(1, MaxBody+1), ErrTooLarge, 1},
 		{"huge", header(1, 0xffffffff), ErrTooLarge, 1},
-		{"truncated body", frame(1, `{"op":"ping"}`)[:20], io.ErrUnexpectedEOF, 1},
-		{"bad json", frame(1, `{"op":`), nil, 1},
-		{"wrong type", frame(1, `{"op":5}`), nil, 1},
-		{"empty body", frame(1, ""), nil, 1},
-		{"trailing data", frame(1, `{"op":"ping"} x`), nil, 1},
+		{"truncated body", frame(1, reqBody(Request{Op: OpPing}))[:20], io.ErrUnexpectedEOF, 1},
+		{"field header cut short", frame(1, badFieldHeader), nil, 1},
+		{"integer of 3 bytes", frame(1, badFieldSize), nil, 1},
+		{"field longer than the body", frame(1, "\x03\x00\x00\x01\x00ab"), io.ErrUnexpectedEOF, 1},
+		{"not a boolean", frame(1, "\x04\x00\x00\x00\x01\x07"), nil, 1},
+		{"trailing data", frame(1, reqBody(Request{Op: OpPing})+"x"), nil, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,7 +100,7 @@ func TestReadFrameErrors(t *testing.T) {
 }
 
 func TestReadFrameMaxBody(t *testing.T) {
-	body := `{"op":"login","record":"` + strings.Repeat("a", MaxBody-26) + `"}`
+	body := reqBody(Request{Op: OpLogin, Record: strings.Repeat("a", MaxBody-15)})
 	if len(body) != MaxBody {
 		t.Fatalf("body is %d bytes", len(body))
 	}
@@ -113,7 +116,7 @@ func TestReadFrameMaxBody(t *testing.T) {
 func TestReadFrameVersion(t *testing.T) {
 	// A v2 body must not be decoded as v1, and the next frame must still
 	// be readable after it.
-	in := append(frame(2, `{"op":"ping","sid":4}`), frame(1, `{"op":"stats","sid":5}`)...)
+	in := append(frame(2, reqBody(Request{Op: OpPing, SID: 4})), frame(1, reqBody(Request{Op: OpStats, SID: 5}))...)
 	r := bytes.NewReader(in)
 	var req Request
 	v, err := ReadFrame(r, &req)
@@ -134,7 +137,7 @@ func TestReadFrameVersion(t *testing.T) {
 
 func TestReadFrameUnknownFields(t *testing.T) {
 	var req Request
-	in := frame(1, `{"op":"rescan","sid":2,"from_the_future":{"x":[1,2]}}`)
+	in := frame(1, reqBody(Request{Op: OpRescan, SID: 2})+"\x63\x00\x00\x00\x03xyz")
 	if _, err := ReadFrame(bytes.NewReader(in), &req); err != nil || req != (Request{Op: OpRescan, SID: 2}) {
 		t.Errorf("ReadFrame = %+v, %v", req, err)
 	}

@@ -3,8 +3,11 @@ package ipc
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"runtime"
 	"testing"
+
+	"github.com/goiscsi/goiscsi/internal/iscsierr"
 )
 
 // FuzzReadFrame: ReadFrame never panics, rejects a bad magic or a length
@@ -12,11 +15,11 @@ import (
 // frame it accepts, and allocates in proportion to the bytes it was
 // given, never MaxBody for a body that did not arrive.
 func FuzzReadFrame(f *testing.F) {
-	f.Add(frame(1, `{"op":"logout","sid":3}`))
-	f.Add(frame(1, `{"op":"login","record":"node.name = iqn.x\n","new_session":true}`))
-	f.Add(frame(1, `{"code":2,"sessions":[{"sid":1,"state":"NO CHANGE"}],"stats":"AAEC"}`))
-	f.Add(frame(2, `{"op":"ping"}`))
-	f.Add(frame(1, `{"op":`))
+	f.Add(frame(1, reqBody(Request{Op: OpLogout, SID: 3})))
+	f.Add(frame(1, reqBody(Request{Op: OpLogin, Record: "node.name = iqn.x\n", NewSession: true})))
+	f.Add(frame(1, repBody(Response{Code: 2, Sessions: []SessionInfo{{SID: 1, State: "NO CHANGE"}}, Stats: []byte{0, 1, 2}})))
+	f.Add(frame(2, reqBody(Request{Op: OpPing})))
+	f.Add(frame(1, badFieldHeader))
 	f.Add(header(1, MaxBody))
 	f.Add(header(1, MaxBody+1))
 	f.Add(header(0xffff, 0xffffffff))
@@ -60,6 +63,31 @@ func FuzzReadFrame(f *testing.F) {
 		var b bytes.Buffer
 		if err := WriteFrame(&b, &resp); err != nil {
 			t.Fatalf("WriteFrame of a read response: %v", err)
+		}
+	})
+}
+
+// FuzzCodecRoundTrip: every request and response decodes to what was
+// encoded.
+func FuzzCodecRoundTrip(f *testing.F) {
+	f.Add("login", -3, "node.name = iqn.x\n", true, int64(24), "msg", []byte{1, 2}, "iqn.t", 3260)
+	f.Fuzz(func(t *testing.T, op string, sid int, record string, extra bool, code int64, msg string, stats []byte, target string, port int) {
+		req := Request{Op: Op(op), SID: sid, Record: record, NewSession: extra}
+		var gotReq Request
+		if err := gotReq.unmarshal(req.marshal()); err != nil || gotReq != req {
+			t.Fatalf("request %+v came back as %+v, %v", req, gotReq, err)
+		}
+		rep := Response{Code: iscsierr.Code(code), Message: msg, SID: sid, Stats: stats, Role: op,
+			Sessions: []SessionInfo{{SID: sid, Target: target, Port: port, State: msg}, {}}}
+		var gotRep Response
+		if err := gotRep.unmarshal(rep.marshal()); err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Stats) == 0 {
+			rep.Stats = nil
+		}
+		if !reflect.DeepEqual(gotRep, rep) {
+			t.Fatalf("response %+v came back as %+v", rep, gotRep)
 		}
 	})
 }

@@ -81,6 +81,17 @@ func header(version uint16, length uint32) []byte {
 	return h
 }
 
+// reqBody and repBody are the encoded bodies of a request and a response.
+func reqBody(r Request) string  { return string(r.marshal()) }
+func repBody(r Response) string { return string(r.marshal()) }
+
+// Malformed bodies: a field header cut short, and a sid that is not
+// eight bytes.
+const (
+	badFieldHeader = "\x01\x00\x00"
+	badFieldSize   = "\x02\x00\x00\x00\x03abc"
+)
+
 // frame returns a frame with the given version and raw body.
 func frame(version uint16, body string) []byte {
 	return append(header(version, uint32(len(body))), body...)

@@ -23,25 +23,25 @@ const (
 
 // Request is what iscsiadm asks of iscsid.
 type Request struct {
-	Op     Op     `json:"op"`
-	SID    int    `json:"sid,omitempty"`
-	Record string `json:"record,omitempty"`
+	Op     Op
+	SID    int
+	Record string
 	// NewSession asks for an extra session even if one to the same
 	// target/portal exists (iscsiadm -o new).
-	NewSession bool `json:"new_session,omitempty"`
+	NewSession bool
 }
 
 // Response is iscsid's answer to one Request.
 type Response struct {
-	Code     iscsierr.Code `json:"code"` // 0 success, else ISCSI_ERR_*
-	Message  string        `json:"message,omitempty"`
-	SID      int           `json:"sid,omitempty"`
-	Stats    []byte        `json:"stats,omitempty"` // raw struct iscsi_stats payload from the kernel
-	Sessions []SessionInfo `json:"sessions,omitempty"`
+	Code     iscsierr.Code // 0 success, else ISCSI_ERR_*
+	Message  string
+	SID      int
+	Stats    []byte // raw struct iscsi_stats payload from the kernel
+	Sessions []SessionInfo
 	// Role is what a ping answers: "iscsid", or "boot" for the recovery
 	// process iscsistart --recover leaves, which an iscsid starting
 	// later stops and takes over from.
-	Role string `json:"role,omitempty"`
+	Role string
 }
 
 // Roles a ping answers.
@@ -52,21 +52,21 @@ const (
 
 // SessionInfo is the daemon's view of one session.
 type SessionInfo struct {
-	SID     int    `json:"sid"`
-	Target  string `json:"target"`
-	Address string `json:"address"`
-	Port    int    `json:"port"`
-	TPGT    int    `json:"tpgt"`
+	SID     int
+	Target  string
+	Address string
+	Port    int
+	TPGT    int
 	// State is the daemon's internal state, e.g. "NO CHANGE", "REOPEN".
-	State    string `json:"state"`
-	Attempts int    `json:"attempts,omitempty"`
+	State    string
+	Attempts int
 	// ConnState and SessionState are the states open-iscsi's iscsid
 	// reports for iscsiadm -m session -P 1, by its numbers: connection
 	// 0 FREE, 1 TRANSPORT WAIT, 2 IN LOGIN, 3 LOGGED IN, 4 IN LOGOUT,
 	// 5 LOGOUT REQUESTED, 6 CLEANUP WAIT; session 0 NO CHANGE,
 	// 1 CLEANUP, 2 REOPEN, 3 REDIRECT.
-	ConnState    int `json:"conn_state"`
-	SessionState int `json:"session_state"`
+	ConnState    int
+	SessionState int
 }
 
 // Err returns nil for a successful response, otherwise an
