@@ -15,7 +15,7 @@ FUZZ       := ./records:FuzzRecord ./records:FuzzParsePortal ./records:FuzzValid
               ./daemon/login:FuzzParseTargetAddress ./daemon/login:FuzzChapBinary \
               ./daemon/login:FuzzParseChapAlgs ./netlinkraw:FuzzUevent \
               ./boot:FuzzParseCmdline ./boot:FuzzParseRootPath ./boot:FuzzParseInitramfsConf \
-              ./boot:FuzzParseDHCP ./daemon/ipc:FuzzReadFrame ./daemon/ipc:FuzzCodecRoundTrip
+              ./boot:FuzzParseDHCP ./daemon/ipc:FuzzReadFrame ./daemon/ipc:FuzzCodecRoundTrip ./admin:FuzzJSONString
 FUZZTIME   ?= 4s
 
 .PHONY: all build check-binary install test unit vmtest fuzz deps clean initramfs demo bench
