@@ -311,3 +311,34 @@ func TestEngineLoginRedirected(t *testing.T) {
 		t.Errorf("%d BIND_CONN, want 2", n)
 	}
 }
+
+// TestManagerReopenMax: a recovery that cannot reconnect within
+// node.session.reopen_max attempts removes the session.
+func TestManagerReopenMax(t *testing.T) {
+	h, ctx := newManagerHarness(t)
+	tg := traceTarget(t)
+	tg.ReopenMax = 3
+	s, err := h.m.Login(ctx, tg, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.mu.Lock()
+	h.refuse = 1 << 30
+	h.mu.Unlock()
+	h.k.events <- netlinkraw.Event{Type: netlinkraw.KeventConnError, Sid: s.Sid, Cid: s.Cid, Error: uint32(netlinkraw.ErrConnFailed)}
+	waitFor(t, "giving up", func() bool { return strings.Contains(h.log(), "reopen_max") })
+	waitFor(t, "the session removed", func() bool {
+		h.k.mu.Lock()
+		defer h.k.mu.Unlock()
+		return strings.Contains(strings.Join(h.k.calls, "\\n"), "DESTROY_SESSION sid=1")
+	})
+	if len(h.m.Sessions()) != 0 {
+		t.Errorf("session still managed")
+	}
+	h.mu.Lock()
+	dials := h.dials
+	h.mu.Unlock()
+	if dials != 1+3 {
+		t.Errorf("%d connects, want the login's and 3 reconnects", dials)
+	}
+}

@@ -77,6 +77,10 @@ func (m *Manager) recover(ctx context.Context, ms *managed) {
 		if ctx.Err() != nil {
 			return
 		}
+		if max := s.Target.ReopenMax; max > 0 && attempt >= max {
+			m.giveUp(ms, max)
+			return
+		}
 		if attempt == 1 || attempt%20 == 0 {
 			m.logf("connection%d:%d: relogin attempt %d failed: %v", s.Sid, s.Cid, attempt, err)
 		}
@@ -98,4 +102,19 @@ func retryDelay(attempt int, every time.Duration) time.Duration {
 		d *= 2
 	}
 	return min(d, every)
+}
+
+// giveUp ends a session whose recovery used up node.session.reopen_max
+// attempts: the kernel objects go (and with them the SCSI devices, whose
+// I/O fails), as open-iscsi's iscsid does.
+func (m *Manager) giveUp(ms *managed, max int) {
+	s := ms.s
+	m.logf("connection%d:%d: login retries (reopen_max) %d exceeded; removing session %d", s.Sid, s.Cid, max, s.Sid)
+	m.mu.Lock()
+	delete(m.table(), s.Sid)
+	ms.recovering, ms.cancel = false, nil
+	m.mu.Unlock()
+	if err := m.Engine.Teardown(s); err != nil {
+		m.logf("removing session %d: %v", s.Sid, err)
+	}
 }

@@ -34,6 +34,9 @@ type Target struct {
 	// NOP-Out interval and timeout (seconds); 0 turns NOP-Outs off.
 	NoopInterval, NoopTimeout int
 	FastAbort                 bool
+	// ReopenMax bounds the reconnect attempts of one recovery
+	// (node.session.reopen_max); 0 is no bound.
+	ReopenMax int
 }
 
 // defaultISID is open-iscsi's: a random-qualifier OUI format ISID
@@ -75,6 +78,7 @@ func TargetFromRecord(rec *records.Record, initiator string) (Target, error) {
 		NoopInterval: rec.Int("node.conn[0].timeo.noop_out_interval"),
 		NoopTimeout:  rec.Int("node.conn[0].timeo.noop_out_timeout"),
 		FastAbort:    rec.Get("node.session.iscsi.FastAbort") != "No",
+		ReopenMax:    rec.Int("node.session.reopen_max"),
 	}
 	if t.Iface == "" {
 		t.Iface = "default"
