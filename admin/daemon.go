@@ -89,20 +89,20 @@ func loginName(r records.NodeRef) string {
 }
 
 func (c *cmd) loginRefs(refs []records.NodeRef) error {
-	refs, skipped := c.withoutSessions(refs)
-	for _, r := range refs {
-		c.printf("Logging in to %s\n", loginName(r))
+	jobs, skipped := c.loginJobs(refs)
+	for _, j := range jobs {
+		c.printf("Logging in to %s\n", loginName(j.ref))
 	}
-	errs := c.loginParallel(refs)
+	errs := c.loginParallel(jobs)
 	var first error
-	for i, r := range refs {
+	for i, j := range jobs {
 		if errs[i] == nil {
-			c.printf("Login to %s successful.\n", loginName(r))
+			c.printf("Login to %s successful.\n", loginName(j.ref))
 			continue
 		}
 		code := iscsierr.CodeOf(errs[i])
 		c.reportCall(errs[i])
-		c.errorf("Could not login to %s.", loginName(r))
+		c.errorf("Could not login to %s.", loginName(j.ref))
 		c.errorf("initiator reported error (%d - %s)", int(code), code)
 		if first == nil {
 			first = quiet(code)
@@ -117,54 +117,66 @@ func (c *cmd) loginRefs(refs []records.NodeRef) error {
 	return first
 }
 
-// withoutSessions drops the records that have their sessions already,
-// saying so as open-iscsi 2.1.8 does ("default: 1 session requested,
-// but 1 already present."); skipped reports whether it dropped any,
+// loginJob is one session a login asks iscsid for.
+type loginJob struct {
+	ref records.NodeRef
+	rec *records.Record // nil when the record could not be read: err
+	err error
+	// multiple: the record wants node.session.nr_sessions > 1, so iscsid
+	// adds this session even though the portal has one.
+	multiple bool
+}
+
+// loginJobs turns records into the sessions they are missing: as
+// open-iscsi does, a record gets node.session.nr_sessions sessions less
+// those its target and portal have already. A record that has them all
+// is skipped with open-iscsi 2.1.8's words ("default: 1 session
+// requested, but 1 already present."); skipped reports whether one was,
 // which makes the login end with ISCSI_ERR_SESS_EXISTS.
-func (c *cmd) withoutSessions(refs []records.NodeRef) (out []records.NodeRef, skipped bool) {
+func (c *cmd) loginJobs(refs []records.NodeRef) (jobs []loginJob, skipped bool) {
 	active := c.activeSessions()
-	if len(active) == 0 {
-		return refs, false
-	}
 	for _, r := range refs {
-		want := 1
-		if rec, err := c.store.ReadNode(r); err == nil && rec.Int("node.session.nr_sessions") > 0 {
-			want = rec.Int("node.session.nr_sessions")
+		rec, err := c.store.ReadNode(r)
+		if err != nil {
+			jobs = append(jobs, loginJob{ref: r, err: &iscsierr.Error{Code: iscsierr.IDBM, Err: err}})
+			continue
 		}
+		want := max(rec.Int("node.session.nr_sessions"), 1)
 		have := 0
 		for _, s := range active {
 			if s.Target == r.Target && s.Address == r.Portal.Addr && s.Port == r.Portal.Port {
 				have++
 			}
 		}
-		if have < want {
-			out = append(out, r)
+		if have >= want {
+			plural := "s"
+			if want == 1 {
+				plural = ""
+			}
+			c.errorf("%s: %d session%s requested, but %d already present.", r.Iface, want, plural, have)
+			skipped = true
 			continue
 		}
-		plural := "s"
-		if want == 1 {
-			plural = ""
+		for range want - have {
+			jobs = append(jobs, loginJob{ref: r, rec: rec, multiple: want > 1})
 		}
-		c.errorf("%s: %d session%s requested, but %d already present.", r.Iface, want, plural, have)
-		skipped = true
 	}
-	return out, skipped
+	return jobs, skipped
 }
 
 // loginWorkers bounds the logins in flight at once: an unreachable
 // portal holds one worker for its login timeouts, never the others.
 const loginWorkers = 16
 
-// loginParallel asks iscsid to log each record in, loginWorkers at a
+// loginParallel asks iscsid for each job's session, loginWorkers at a
 // time, and returns each one's error in order.
-func (c *cmd) loginParallel(refs []records.NodeRef) []error {
-	errs := make([]error, len(refs))
+func (c *cmd) loginParallel(jobs []loginJob) []error {
+	errs := make([]error, len(jobs))
 	sem := make(chan struct{}, loginWorkers)
 	var wg sync.WaitGroup
-	for i, r := range refs {
-		rec, err := c.store.ReadNode(r)
-		if err != nil {
-			errs[i] = &iscsierr.Error{Code: iscsierr.IDBM, Err: err}
+	for i, j := range jobs {
+		if j.rec == nil {
+			errs[i] = j.err
 			continue
 		}
 		wg.Add(1)
@@ -172,7 +184,8 @@ func (c *cmd) loginParallel(refs []records.NodeRef) []error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			_, errs[i] = c.callQuiet(c.ctx, &ipc.Request{Op: ipc.OpLogin, Record: string(rec.Marshal())})
+			req := &ipc.Request{Op: ipc.OpLogin, Record: string(j.rec.Marshal()), NewSession: j.multiple}
+			_, errs[i] = c.callQuiet(c.ctx, req)
 		}()
 	}
 	wg.Wait()
