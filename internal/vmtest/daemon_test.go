@@ -134,6 +134,9 @@ vmtest-run relogin iscsiadm -m node -T iqn.2026-11.test:root -p 10.0.2.100:3260 
 vmtest-run extra iscsiadm -m session -r $(sid_of iqn.2026-11.test:root) -o new
 echo "SESSIONS $(ls -d /sys/class/iscsi_session/session* | wc -l)"
 vmtest-run again iscsiadm -m node -T iqn.2026-11.test:root -p 10.0.2.100:3260 -l
+iscsiadm -m node -T iqn.2026-11.test:root -p 10.0.2.100:3260 -o update -n node.session.nr_sessions -v 4
+vmtest-run nr iscsiadm -m node -T iqn.2026-11.test:root -p 10.0.2.100:3260 -l
+echo "NRSESSIONS $(ls -d /sys/class/iscsi_session/session* | wc -l)"
 vmtest-run stop iscsiadm -k 0
 vmtest-run stopped iscsiadm -m session -r $(sid_of iqn.2026-11.test:root) -u
 true
@@ -207,6 +210,12 @@ true
 	wantAgain := Run{RC: 15, Stderr: "iscsiadm: default: 1 session requested, but 2 already present.\niscsiadm: Could not log into all portals\n"}
 	if r := result(t, console, "again"); r != wantAgain {
 		t.Errorf("login to a logged-in node: %+v, want %+v", r, wantAgain)
+	}
+	// node.session.nr_sessions 4 with 2 present: two more sessions.
+	nr := result(t, console, "nr")
+	if nr.RC != 0 || strings.Count(nr.Stdout, "Logging in to [iface: default, target: iqn.2026-11.test:root") != 2 ||
+		strings.Count(nr.Stdout, "successful.") != 2 || marksAfter(console, "NRSESSIONS")[0] != "4" {
+		t.Errorf("login with node.session.nr_sessions 4: %+v, sessions %q", nr, marksAfter(console, "NRSESSIONS"))
 	}
 	for name, wantRC := range map[string]int{"iscsid": 0, "nonroot": 13, "stop": 0, "stopped": 20} {
 		if got := result(t, console, name); got.RC != wantRC {
