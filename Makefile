@@ -15,7 +15,8 @@ FUZZ       := ./records:FuzzRecord ./records:FuzzParsePortal ./records:FuzzValid
               ./daemon/login:FuzzParseTargetAddress ./daemon/login:FuzzChapBinary \
               ./daemon/login:FuzzParseChapAlgs ./netlinkraw:FuzzUevent \
               ./boot:FuzzParseCmdline ./boot:FuzzParseRootPath ./boot:FuzzParseInitramfsConf \
-              ./boot:FuzzParseDHCP ./daemon/ipc:FuzzReadFrame ./daemon/ipc:FuzzCodecRoundTrip ./admin:FuzzJSONString
+              ./boot:FuzzParseDHCP ./daemon/ipc:FuzzReadFrame ./daemon/ipc:FuzzCodecRoundTrip ./admin:FuzzJSONString \
+              ./netlinkraw/rtnl:FuzzAnswer
 FUZZTIME   ?= 4s
 
 .PHONY: all build check-binary install test unit vmtest fuzz deps clean initramfs demo bench

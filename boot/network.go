@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/goiscsi/goiscsi/netlinkraw/rtnl"
 	"github.com/goiscsi/goiscsi/sysfs"
 )
 
@@ -72,13 +73,13 @@ func (q nicSetup) requests(ifindex int) [][]byte {
 		binary.NativeEndian.PutUint32(link[4:], uint32(ifindex))
 		binary.NativeEndian.PutUint32(link[8:], unix.IFF_UP)
 		binary.NativeEndian.PutUint32(link[12:], unix.IFF_UP)
-		out = append(out, nlMessage(unix.RTM_NEWLINK, unix.NLM_F_REQUEST|unix.NLM_F_ACK, link))
+		out = append(out, rtnl.Message(unix.RTM_NEWLINK, unix.NLM_F_REQUEST|unix.NLM_F_ACK, link))
 		ip := q.Addr.Addr().AsSlice()
 		addr := []byte{unix.AF_INET, byte(q.Addr.Bits()), 0, unix.RT_SCOPE_UNIVERSE, 0, 0, 0, 0}
 		binary.NativeEndian.PutUint32(addr[4:], uint32(ifindex))
-		addr = append(addr, rtAttr(unix.IFA_LOCAL, ip)...)
-		addr = append(addr, rtAttr(unix.IFA_ADDRESS, ip)...)
-		out = append(out, nlMessage(unix.RTM_NEWADDR, create, addr))
+		addr = append(addr, rtnl.Attr(unix.IFA_LOCAL, ip)...)
+		addr = append(addr, rtnl.Attr(unix.IFA_ADDRESS, ip)...)
+		out = append(out, rtnl.Message(unix.RTM_NEWADDR, create, addr))
 	}
 	scope := byte(unix.RT_SCOPE_LINK)
 	if q.Gateway.IsValid() {
@@ -93,33 +94,15 @@ func (q nicSetup) requests(ifindex int) [][]byte {
 	}
 	rt := []byte{unix.AF_INET, dstLen, 0, 0, unix.RT_TABLE_MAIN, unix.RTPROT_BOOT, scope, unix.RTN_UNICAST, 0, 0, 0, 0}
 	if !q.DefaultRoute {
-		rt = append(rt, rtAttr(unix.RTA_DST, q.Target.AsSlice())...)
+		rt = append(rt, rtnl.Attr(unix.RTA_DST, q.Target.AsSlice())...)
 	}
 	oif := make([]byte, 4)
 	binary.NativeEndian.PutUint32(oif, uint32(ifindex))
-	rt = append(rt, rtAttr(unix.RTA_OIF, oif)...)
+	rt = append(rt, rtnl.Attr(unix.RTA_OIF, oif)...)
 	if q.Gateway.IsValid() {
-		rt = append(rt, rtAttr(unix.RTA_GATEWAY, q.Gateway.AsSlice())...)
+		rt = append(rt, rtnl.Attr(unix.RTA_GATEWAY, q.Gateway.AsSlice())...)
 	}
-	return append(out, nlMessage(unix.RTM_NEWROUTE, create, rt))
-}
-
-func nlMessage(typ, flags uint16, body []byte) []byte {
-	m := make([]byte, unix.SizeofNlMsghdr, unix.SizeofNlMsghdr+len(body))
-	m = append(m, body...)
-	binary.NativeEndian.PutUint32(m[0:], uint32(len(m)))
-	binary.NativeEndian.PutUint16(m[4:], typ)
-	binary.NativeEndian.PutUint16(m[6:], flags)
-	return m
-}
-
-func rtAttr(typ uint16, data []byte) []byte {
-	n := unix.SizeofRtAttr + len(data)
-	a := make([]byte, (n+3)&^3)
-	binary.NativeEndian.PutUint16(a[0:], uint16(n))
-	binary.NativeEndian.PutUint16(a[2:], typ)
-	copy(a[unix.SizeofRtAttr:], data)
-	return a
+	return append(out, rtnl.Message(unix.RTM_NEWROUTE, create, rt))
 }
 
 // applyNICSetup sends q's requests over rtnetlink; EEXIST is success.
@@ -128,42 +111,19 @@ func applyNICSetup(q nicSetup) error {
 	if err != nil {
 		return fmt.Errorf("netdev %s: %w", q.Dev, err)
 	}
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
+	c, err := rtnl.Dial()
 	if err != nil {
-		return fmt.Errorf("rtnetlink socket: %w", err)
+		return err
 	}
-	defer unix.Close(fd)
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		return fmt.Errorf("rtnetlink bind: %w", err)
-	}
-	buf := make([]byte, 8192)
-	for seq, req := range q.requests(ifi.Index) {
-		binary.NativeEndian.PutUint32(req[8:], uint32(seq+1))
-		if err := unix.Sendto(fd, req, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-			return fmt.Errorf("rtnetlink send to %s: %w", q.Dev, err)
-		}
-		n, _, err := unix.Recvfrom(fd, buf, 0)
-		if err != nil {
-			return fmt.Errorf("rtnetlink ack from %s: %w", q.Dev, err)
-		}
-		if err := nlAck(buf[:n]); err != nil && !errors.Is(err, unix.EEXIST) {
+	defer c.Close()
+	for _, req := range q.requests(ifi.Index) {
+		if err := c.Exec(req); err != nil && !errors.Is(err, unix.EEXIST) {
 			return fmt.Errorf("configure %s: %w", q.Dev, err)
 		}
 	}
 	if q.BringUp {
 		waitCarrier(q.Dev)
 		_ = announce(q.Dev, q.Addr.Addr())
-	}
-	return nil
-}
-
-// nlAck returns the errno of an NLMSG_ERROR answer (nil for 0).
-func nlAck(m []byte) error {
-	if len(m) < unix.SizeofNlMsghdr+4 || binary.NativeEndian.Uint16(m[4:]) != unix.NLMSG_ERROR {
-		return errors.New("unexpected rtnetlink answer")
-	}
-	if e := int32(binary.NativeEndian.Uint32(m[unix.SizeofNlMsghdr:])); e != 0 {
-		return unix.Errno(-e)
 	}
 	return nil
 }

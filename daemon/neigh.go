@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"os"
 	"syscall"
 
+	"github.com/goiscsi/goiscsi/netlinkraw/rtnl"
 	"golang.org/x/sys/unix"
 )
 
@@ -27,19 +27,16 @@ func Reprobe(host string) error {
 	if dst.IsLoopback() {
 		return nil
 	}
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
-	if err != nil {
-		return fmt.Errorf("rtnetlink: %w", err)
-	}
-	defer unix.Close(fd)
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		return fmt.Errorf("rtnetlink: %w", err)
-	}
-	ifindex, hop, err := routeTo(fd, dst)
+	c, err := rtnl.Dial()
 	if err != nil {
 		return err
 	}
-	err = rtRequest(fd, unix.RTM_DELNEIGH, unix.NLM_F_REQUEST|unix.NLM_F_ACK, neighMsg(dst, ifindex, hop))
+	defer c.Close()
+	ifindex, hop, err := routeTo(c, dst)
+	if err != nil {
+		return err
+	}
+	err = c.Exec(rtnl.Message(unix.RTM_DELNEIGH, unix.NLM_F_REQUEST|unix.NLM_F_ACK, neighMsg(dst, ifindex, hop)))
 	if errors.Is(err, unix.ENOENT) {
 		return nil
 	}
@@ -55,33 +52,26 @@ func family(a netip.Addr) byte {
 
 // routeTo asks the kernel for the route to dst: the outgoing interface
 // and the next hop (the gateway, or dst itself on a direct route).
-func routeTo(fd int, dst netip.Addr) (int, netip.Addr, error) {
+func routeTo(c *rtnl.Conn, dst netip.Addr) (int, netip.Addr, error) {
 	body := make([]byte, unix.SizeofRtMsg)
 	body[0] = family(dst)
 	body[1] = byte(dst.BitLen()) // rtm_dst_len
-	body = append(body, rtAttr(unix.RTA_DST, dst.AsSlice())...)
-	if err := rtSend(fd, unix.RTM_GETROUTE, unix.NLM_F_REQUEST, body); err != nil {
-		return 0, dst, err
-	}
-	buf := make([]byte, 4096)
-	n, _, err := unix.Recvfrom(fd, buf, 0)
+	body = append(body, rtnl.Attr(unix.RTA_DST, dst.AsSlice())...)
+	ans, err := c.Request(rtnl.Message(unix.RTM_GETROUTE, unix.NLM_F_REQUEST, body))
 	if err != nil {
-		return 0, dst, fmt.Errorf("rtnetlink route: %w", err)
+		return 0, dst, fmt.Errorf("route to %s: %w", dst, err)
 	}
-	msgs, err := syscall.ParseNetlinkMessage(buf[:n])
-	if err != nil || len(msgs) == 0 {
-		return 0, dst, fmt.Errorf("rtnetlink route: malformed reply")
+	typ, _ := rtnl.Type(ans)
+	if typ == unix.NLMSG_ERROR {
+		return 0, dst, fmt.Errorf("route to %s: %w", dst, rtnl.Ack(ans))
 	}
-	m := msgs[0]
-	if m.Header.Type == unix.NLMSG_ERROR {
-		return 0, dst, fmt.Errorf("rtnetlink route: %w", nlError(m.Data))
+	if typ != unix.RTM_NEWROUTE || len(ans) < unix.SizeofNlMsghdr+unix.SizeofRtMsg {
+		return 0, dst, fmt.Errorf("route to %s: unexpected rtnetlink answer of type %d", dst, typ)
 	}
-	if m.Header.Type != unix.RTM_NEWROUTE || len(m.Data) < unix.SizeofRtMsg {
-		return 0, dst, fmt.Errorf("rtnetlink route: unexpected reply %d", m.Header.Type)
-	}
+	m := syscall.NetlinkMessage{Header: syscall.NlMsghdr{Type: typ}, Data: ans[unix.SizeofNlMsghdr:]}
 	attrs, err := syscall.ParseNetlinkRouteAttr(&m)
 	if err != nil {
-		return 0, dst, fmt.Errorf("rtnetlink route: %w", err)
+		return 0, dst, fmt.Errorf("route to %s: %w", dst, err)
 	}
 	ifindex, hop := 0, dst
 	for _, a := range attrs {
@@ -95,7 +85,7 @@ func routeTo(fd int, dst netip.Addr) (int, netip.Addr, error) {
 		}
 	}
 	if ifindex == 0 {
-		return 0, dst, errors.New("rtnetlink route: no outgoing interface")
+		return 0, dst, fmt.Errorf("route to %s: no outgoing interface", dst)
 	}
 	return ifindex, hop, nil
 }
@@ -105,54 +95,5 @@ func neighMsg(dst netip.Addr, ifindex int, hop netip.Addr) []byte {
 	b := make([]byte, unix.SizeofNdMsg)
 	b[0] = family(hop)
 	binary.NativeEndian.PutUint32(b[4:], uint32(ifindex))
-	return append(b, rtAttr(unix.NDA_DST, hop.AsSlice())...)
-}
-
-func rtAttr(typ uint16, data []byte) []byte {
-	n := unix.SizeofRtAttr + len(data)
-	a := make([]byte, (n+3)&^3)
-	binary.NativeEndian.PutUint16(a[0:], uint16(n))
-	binary.NativeEndian.PutUint16(a[2:], typ)
-	copy(a[unix.SizeofRtAttr:], data)
-	return a
-}
-
-func rtSend(fd int, typ, flags uint16, body []byte) error {
-	m := make([]byte, unix.SizeofNlMsghdr, unix.SizeofNlMsghdr+len(body))
-	m = append(m, body...)
-	binary.NativeEndian.PutUint32(m[0:], uint32(len(m)))
-	binary.NativeEndian.PutUint16(m[4:], typ)
-	binary.NativeEndian.PutUint16(m[6:], flags)
-	binary.NativeEndian.PutUint32(m[8:], 1)
-	binary.NativeEndian.PutUint32(m[12:], uint32(os.Getpid()))
-	return unix.Sendto(fd, m, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK})
-}
-
-// rtRequest sends a request with NLM_F_ACK and returns the kernel's
-// answer as an error (nil for success).
-func rtRequest(fd int, typ, flags uint16, body []byte) error {
-	if err := rtSend(fd, typ, flags, body); err != nil {
-		return err
-	}
-	buf := make([]byte, 4096)
-	n, _, err := unix.Recvfrom(fd, buf, 0)
-	if err != nil {
-		return err
-	}
-	msgs, err := syscall.ParseNetlinkMessage(buf[:n])
-	if err != nil || len(msgs) == 0 || msgs[0].Header.Type != unix.NLMSG_ERROR {
-		return errors.New("rtnetlink: no acknowledgement")
-	}
-	return nlError(msgs[0].Data)
-}
-
-// nlError reads the errno of an NLMSG_ERROR payload.
-func nlError(b []byte) error {
-	if len(b) < 4 {
-		return errors.New("rtnetlink: short error")
-	}
-	if e := int32(binary.NativeEndian.Uint32(b)); e != 0 {
-		return unix.Errno(-e)
-	}
-	return nil
+	return append(b, rtnl.Attr(unix.NDA_DST, hop.AsSlice())...)
 }
