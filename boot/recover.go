@@ -4,6 +4,8 @@ import (
 	"os"
 	"os/exec"
 	"syscall"
+
+	"github.com/goiscsi/goiscsi/daemon"
 )
 
 // recoveryArgv0 is the recovery process's argv[0]. systemd spares the
@@ -35,7 +37,7 @@ func (s *starter) startRecovery() {
 	cmd.Args[0] = recoveryArgv0
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
+	if _, err := daemon.StartIOFlusher(cmd); err != nil {
 		s.logf("could not start the recovery process: %v", err)
 		return
 	}

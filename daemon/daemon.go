@@ -6,10 +6,14 @@
 //
 // Start-up, in this order: parse the command line; unless -f, start a
 // copy of itself in a new session and exit 0 once that copy reports
-// ready (1 and its error if it fails); read iscsid.conf (-c) and the
+// ready (1 and its error if it fails); with -f, execute itself once
+// more (same pid) unless started marked PR_SET_IO_FLUSHER: both are
+// done from a thread so marked, which every thread of the daemon then
+// inherits (see ioflusher.go); read iscsid.conf (-c) and the
 // initiator name (-i); create the record root if missing; lock memory
 // (mlockall with MCL_ONFAULT, the binary's pages locked, a warmed heap),
-// set oom_score_adj to -1000 and PR_SET_IO_FLUSHER; open NETLINK_ISCSI
+// set oom_score_adj to -1000 (and PR_SET_IO_FLUSHER, as a fallback, if
+// not marked at start); open NETLINK_ISCSI
 // (loading iscsi_tcp if needed); take the socket systemd passed
 // (LISTEN_FDS) or listen on the abstract socket; adopt the sessions
 // sysfs shows; write the pid file (-p, unless -n); drop to -u/-g; tell
@@ -90,6 +94,12 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			return 1
 		}
 		return 0
+	}
+	if cfg.foreground && ready == nil {
+		// Returns only when it does not execute itself again.
+		if err := reexecIOFlusher(args); err != nil {
+			fmt.Fprintf(stderr, "iscsid: %v\n", err)
+		}
 	}
 	d := &iscsid{cfg: cfg, log: newLogger(stderr, cfg.debug)}
 	if err := d.run(ctx, ready); err != nil {

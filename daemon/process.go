@@ -44,7 +44,9 @@ func daemonize(args []string) error {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
+	// The copy is marked from its start; if it cannot be, it marks what
+	// it can itself and logs so (hardenMemory).
+	if _, err := StartIOFlusher(cmd); err != nil {
 		w.Close()
 		return err
 	}
@@ -124,10 +126,14 @@ func hardenMemory(warmHeap int) []error {
 	if err := os.WriteFile("/proc/self/oom_score_adj", []byte("-1000\n"), 0); err != nil {
 		errs = append(errs, fmt.Errorf("oom_score_adj: %w", err))
 	}
-	// PR_SET_IO_FLUSHER applies to the calling thread and the threads it
-	// creates later; the runtime's first threads exist already.
-	if err := unix.Prctl(unix.PR_SET_IO_FLUSHER, 1, 0, 0, 0); err != nil {
-		errs = append(errs, fmt.Errorf("PR_SET_IO_FLUSHER: %w", err))
+	// A process started marked has every thread marked (ioflusher.go);
+	// otherwise this thread and the threads it creates are the best left.
+	if !ioFlusher() {
+		if err := setIOFlusher(1); err != nil {
+			errs = append(errs, err)
+		} else {
+			errs = append(errs, errors.New("started without PR_SET_IO_FLUSHER: only threads created from now on have it"))
+		}
 	}
 	if err := unix.Mlockall(unix.MCL_CURRENT | unix.MCL_FUTURE | unix.MCL_ONFAULT); err != nil {
 		errs = append(errs, fmt.Errorf("mlockall: %w", err))

@@ -117,6 +117,7 @@ iscsiadm -m node $node -o update -n node.session.cmds_max -v 128
 vmtest-run login iscsiadm -m node -l
 data=$(sid_of iqn.2026-11.test:data) && root=$(sid_of iqn.2026-11.test:root) || { echo "no sessions"; exit 1; }
 lun_dev $data 1 >/dev/null && lun_dev $root 1 >/dev/null || { echo "no disks"; exit 1; }
+echo "FLUSHER $(flusher_threads $(cat /run/iscsid.pid))"
 echo "MEMORY $(grep -E '^(VmHWM|VmRSS|VmLck):' /proc/$(cat /run/iscsid.pid)/status | tr -s ' \t\n' ' ')"
 vmtest-run session iscsiadm -m session
 vmtest-run session-P0 iscsiadm -m session -P 0
@@ -211,6 +212,7 @@ true
 	if r := result(t, console, "again"); r != wantAgain {
 		t.Errorf("login to a logged-in node: %+v, want %+v", r, wantAgain)
 	}
+	checkFlusher(t, console)
 	// node.session.nr_sessions 4 with 2 present: two more sessions.
 	nr := result(t, console, "nr")
 	if nr.RC != 0 || strings.Count(nr.Stdout, "Logging in to [iface: default, target: iqn.2026-11.test:root") != 2 ||
@@ -221,5 +223,20 @@ true
 		if got := result(t, console, name); got.RC != wantRC {
 			t.Errorf("%s: %+v, want exit %d", name, got, wantRC)
 		}
+	}
+}
+
+// checkFlusher reads a FLUSHER mark ("marked/all" threads of iscsid)
+// and wants every thread marked PR_SET_IO_FLUSHER.
+func checkFlusher(t *testing.T, console string) {
+	t.Helper()
+	f := marksAfter(console, "FLUSHER")
+	if len(f) != 1 {
+		t.Errorf("FLUSHER marks %q", f)
+		return
+	}
+	m, n, _ := strings.Cut(f[0], "/")
+	if m != n || m == "0" || m == "" {
+		t.Errorf("iscsid threads marked PR_SET_IO_FLUSHER: %s, want all", f[0])
 	}
 }

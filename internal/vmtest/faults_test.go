@@ -93,6 +93,7 @@ target_back
 fault_verify
 kill -9 $(cat /run/iscsid.pid)
 start_iscsid
+echo "FLUSHER $(flusher_threads $(cat /run/iscsid.pid))"
 echo "ADOPTED $(iscsiadm -m session -r $sid -P 1 | grep -c 'Internal iscsid Session State: NO CHANGE')"
 echo FAULT-KILL-2
 sleep 0.5
@@ -122,6 +123,7 @@ true
 			t.Errorf("write %d completed %.2f s after the target was back, want ≤ 1 s", i+1, late)
 		}
 	}
+	checkFlusher(t, console) // iscsid -f executes itself marked
 	if a := marksAfter(console, "ADOPTED"); len(a) != 1 || a[0] != "1" {
 		t.Errorf("after a restart iscsid shows the session as its own %q times, want 1", a)
 	}

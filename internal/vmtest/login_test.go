@@ -21,6 +21,15 @@ lun_dev() {
 	return 1
 }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
+flusher_threads() { # threads of process $1 marked PR_SET_IO_FLUSHER (PF_MEMALLOC_NOIO|PF_LOCAL_THROTTLE), of all
+	m=0 n=0
+	for s in /proc/$1/task/*/stat; do
+		f=$(cut -d' ' -f9 $s)
+		n=$((n + 1))
+		[ $((f & 1572864)) = 1572864 ] && m=$((m + 1))
+	done
+	echo "$m/$n"
+}
 `
 
 // iscsistart is the command line of a login to target, with extra flags.
