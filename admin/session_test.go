@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,51 +13,14 @@ import (
 	"github.com/goiscsi/goiscsi/daemon/ipc"
 	"github.com/goiscsi/goiscsi/internal/compat"
 	"github.com/goiscsi/goiscsi/internal/iscsierr"
+	"github.com/goiscsi/goiscsi/sysfs/sysfstest"
 )
 
 // sysfsTree copies a captured sysfs tree of ../sysfs/testdata into a
-// temporary directory with the ':' of its names back (they are stored as
-// %3A, see sysfs/testdata/README.md) and returns its root.
+// temporary directory (sysfstest.Copy) and returns its root.
 func sysfsTree(t *testing.T, scenario string) string {
 	t.Helper()
-	src := filepath.Join("..", "sysfs", "testdata", scenario)
-	dst := filepath.Join(t.TempDir(), "sys")
-	decode := func(s string) string { return strings.ReplaceAll(s, "%3A", ":") }
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		to := filepath.Join(dst, decode(rel))
-		switch {
-		case d.IsDir():
-			return os.MkdirAll(to, 0o755)
-		case d.Type()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(path)
-			if err != nil {
-				return err
-			}
-			return os.Symlink(decode(target), to)
-		}
-		in, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		out, err := os.Create(to)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(out, in); err != nil {
-			out.Close()
-			return err
-		}
-		return out.Close()
-	})
-	if err != nil {
-		t.Fatalf("copy %s: %v", scenario, err)
-	}
-	return dst
+	return sysfstest.Copy(t, filepath.Join("..", "sysfs", "testdata", scenario))
 }
 
 // writeAttr overwrites one attribute file of a tree.

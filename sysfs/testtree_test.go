@@ -1,75 +1,20 @@
 package sysfs
 
 import (
-	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/goiscsi/goiscsi/sysfs/sysfstest"
 )
 
-// Captured trees keep sysfs' layout under testdata/<scenario>, but a
-// ':' in a name (target0:0:0, 0:0:0:1, connection1:0) is stored as
-// "%3A": Go module zips refuse file names with ':'. tree copies a
-// scenario into a temporary directory with the real names back, so
-// each test also owns a tree it may change.
-const colon = "%3A"
-
-func decodeName(s string) string { return strings.ReplaceAll(s, colon, ":") }
-
-// tree returns a fresh copy of a captured scenario; an unknown scenario
-// is a Root whose directory does not exist.
+// tree returns a fresh copy of a captured scenario (see sysfstest); an
+// unknown scenario is a Root whose directory does not exist.
 func tree(t *testing.T, scenario string) Root {
 	t.Helper()
-	src := filepath.Join("testdata", scenario)
-	dst := filepath.Join(t.TempDir(), "sys")
-	if _, err := os.Stat(src); errors.Is(err, fs.ErrNotExist) {
-		return Root{Dir: dst}
-	}
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		return copyEntry(path, filepath.Join(dst, decodeName(rel)), d)
-	})
-	if err != nil {
-		t.Fatalf("copy %s: %v", scenario, err)
-	}
-	return Root{Dir: dst}
-}
-
-// copyEntry copies one directory, relative symlink or file.
-func copyEntry(src, dst string, d fs.DirEntry) error {
-	switch {
-	case d.IsDir():
-		return os.MkdirAll(dst, 0o755)
-	case d.Type()&fs.ModeSymlink != 0:
-		target, err := os.Readlink(src)
-		if err != nil {
-			return err
-		}
-		return os.Symlink(decodeName(target), dst)
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return Root{Dir: sysfstest.Copy(t, filepath.Join("testdata", scenario))}
 }
 
 // The captured trees hold only relative symlinks that resolve inside
@@ -83,7 +28,7 @@ func TestCapturedTrees(t *testing.T) {
 					return err
 				}
 				if strings.Contains(d.Name(), ":") {
-					t.Errorf("%s: name has ':'; store it as %q", path, colon)
+					t.Errorf("%s: name has ':'; store it as %q", path, sysfstest.Colon)
 				}
 				if d.Type()&fs.ModeSymlink == 0 {
 					return nil
