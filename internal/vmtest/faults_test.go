@@ -11,8 +11,10 @@ import (
 // faultHelpers start iscsid in the foreground with its log in
 // /tmp/iscsid.log, log in to the data target through it, and write a
 // checksummed pattern to its LUN in the background (faultWrite) so that
-// a fault can strike in the middle of the write.
+// a fault can strike in the middle of the write; show_iscsid_log prints
+// iscsid's log between markers the tests cut at.
 const faultHelpers = daemonHelpers + `
+show_iscsid_log() { echo "===== iscsid log"; cat /tmp/iscsid.log; echo "===== end"; }
 start_iscsid() {
 	rm -f /run/iscsid.pid
 	iscsid -f 2>>/tmp/iscsid.log &
@@ -102,7 +104,7 @@ sleep 1.5
 echo FAULT-RESTART-2
 target_back
 fault_verify
-echo "===== iscsid log"; cat /tmp/iscsid.log; echo "===== end"
+show_iscsid_log
 true
 `})
 	if rc != 0 {
@@ -167,7 +169,7 @@ echo FAULT-RESTORE
 while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ]; do sleep 0.05; done
 echo "BACK $(uptime_s)"
 fault_verify
-echo "===== iscsid log"; cat /tmp/iscsid.log; echo "===== end"
+show_iscsid_log
 true
 `})
 		if rc != 0 {
@@ -202,7 +204,7 @@ while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ]; do sleep 0.05; 
 for i in $(seq 1 100); do [ "$(cat /sys/class/iscsi_session/session$sid/state)" = LOGGED_IN ] && break; sleep 0.1; done
 echo "STATE $(cat /sys/class/iscsi_session/session$sid/state)"
 dd if=/dev/$dev of=/dev/null bs=1M count=1 2>/dev/null && echo "READ ok"
-echo "===== iscsid log"; cat /tmp/iscsid.log; echo "===== end"
+show_iscsid_log
 true
 `})
 		if rc != 0 {
@@ -259,7 +261,7 @@ sleep 2
 echo FAULT-RESTART-2
 target_back
 fault_verify
-echo "===== kernel log"; dmesg | grep iscsid; echo "===== iscsid log"; cat /tmp/iscsid.log; echo "===== end"
+echo "===== kernel log"; dmesg | grep iscsid; show_iscsid_log
 true
 `})
 	if rc != 0 {

@@ -48,7 +48,7 @@ echo "RECOVERED $(grep -c 'operational after recovery' /tmp/iscsid.log)"
 echo 3 >/proc/sys/vm/drop_caches
 echo "SECTOR0-AGAIN $(dd if=/dev/$d bs=512 count=1 2>/dev/null | head -n 1)"
 echo "CONN-AGAIN $(cat $c/address):$(cat $c/port)"
-echo "===== iscsid log"; cat /tmp/iscsid.log; echo "===== end"
+show_iscsid_log
 `})
 	if rc != 0 {
 		t.Fatalf("guest exit %d", rc)
