@@ -37,7 +37,7 @@ func (s *starter) startRecovery() {
 	cmd.Args[0] = recoveryArgv0
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if _, err := daemon.StartIOFlusher(cmd); err != nil {
+	if err := daemon.StartIOFlusher(cmd); err != nil {
 		s.logf("could not start the recovery process: %v", err)
 		return
 	}

@@ -27,17 +27,15 @@ const envIOFlusher = "GOISCSI_IO_FLUSHER"
 
 // StartIOFlusher starts cmd from a thread marked as an I/O flusher, so
 // that the new process and all its threads carry the mark. When the
-// mark cannot be set, cmd is started all the same and markErr says why.
-func StartIOFlusher(cmd *exec.Cmd) (markErr, err error) {
+// mark cannot be set, cmd is started all the same; iscsid then finds
+// itself unmarked and says so (hardenMemory).
+func StartIOFlusher(cmd *exec.Cmd) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	was := ioFlusher()
-	if !was {
-		if markErr = setIOFlusher(1); markErr == nil {
-			defer setIOFlusher(0) // this thread goes back to the pool unmarked
-		}
+	if !ioFlusher() && setIOFlusher(1) == nil {
+		defer setIOFlusher(0) // this thread goes back to the pool unmarked
 	}
-	return markErr, cmd.Start()
+	return cmd.Start()
 }
 
 // reexecIOFlusher replaces the process with a fresh run of its own

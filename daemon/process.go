@@ -44,9 +44,7 @@ func daemonize(args []string) error {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: true}
-	// The copy is marked from its start; if it cannot be, it marks what
-	// it can itself and logs so (hardenMemory).
-	if _, err := StartIOFlusher(cmd); err != nil {
+	if err := StartIOFlusher(cmd); err != nil {
 		w.Close()
 		return err
 	}
