@@ -1,6 +1,7 @@
 package boot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -181,28 +182,51 @@ func (b *booter) target(bt BootTarget) (daemon.Target, int, error) {
 // rootWait bounds the wait for the root device after login.
 const rootWait = 30 * time.Second
 
-// findRoot waits for the sessions' block devices and picks root=.
+// rootSettle bounds the wait for the device nodes of disks that are in
+// sysfs already.
+const rootSettle = 5 * time.Second
+
+// findRoot waits for the sessions' block devices and picks root=. A disk
+// whose node cannot be read yet is tried again, for up to rootSettle.
 func (b *booter) findRoot(ctx context.Context, sys sysfs.Root, sids []uint32) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, rootWait)
 	defer cancel()
-	var seen []string
+	type disk struct {
+		sysfs.LUN
+		sid uint32
+	}
+	var disks []disk
 	for _, sid := range sids {
 		luns, err := sys.WaitBlockDevices(ctx, int(sid), 20*time.Millisecond)
 		if err != nil {
 			return "", fmt.Errorf("waiting for the disks of session %d: %w", sid, err)
 		}
 		for _, l := range luns {
-			if l.Block == "" {
-				continue
-			}
-			seen = append(seen, l.Block)
-			if matchRoot(b.paths.devDir, b.cfg.Root, l.Block) {
-				b.logf("root device /dev/%s (LUN %d of session %d)", l.Block, l.LUN, sid)
-				return l.Block, nil
+			if l.Block != "" {
+				disks = append(disks, disk{l, sid})
 			}
 		}
 	}
-	return "", fmt.Errorf("no disk matches root=%s among %v", b.cfg.Root, seen)
+	settle := time.Now().Add(rootSettle)
+	for {
+		var seen []string
+		var unread error
+		for _, d := range disks {
+			seen = append(seen, d.Block)
+			ok, err := matchRoot(b.paths.devDir, b.cfg.Root, d.Block)
+			if ok {
+				b.logf("root device /dev/%s (LUN %d of session %d)", d.Block, d.LUN.LUN, d.sid)
+				return d.Block, nil
+			}
+			unread = cmp.Or(unread, err)
+		}
+		if unread == nil || time.Now().After(settle) || !sleep(ctx, 20*time.Millisecond) {
+			if unread != nil {
+				return "", fmt.Errorf("no disk matches root=%s among %v (%w)", b.cfg.Root, seen, unread)
+			}
+			return "", fmt.Errorf("no disk matches root=%s among %v", b.cfg.Root, seen)
+		}
+	}
 }
 
 // rescue runs the image's shell, if it has one.
@@ -229,4 +253,16 @@ func hintFor(err error) string {
 		return "root= (the disk, LABEL= or UUID=) and the target's LUNs"
 	}
 	return ""
+}
+
+// sleep waits d, or until ctx is done (false).
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

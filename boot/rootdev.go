@@ -39,29 +39,32 @@ func extIdentity(r io.ReaderAt) (uuid, label string, ok bool) {
 
 // matchRoot reports whether the block device dev (a name such as "sda")
 // is what root= names: /dev/NAME, LABEL=…, UUID=… (ext2/3/4), or "" for
-// the first disk the iSCSI login brought.
-func matchRoot(devDir, root, dev string) bool {
+// the first disk the iSCSI login brought. An error is a device node that
+// cannot be opened (yet): the kernel creates it shortly after the disk
+// shows in sysfs.
+func matchRoot(devDir, root, dev string) (bool, error) {
+	if strings.HasPrefix(root, "/dev/") && filepath.Base(root) != dev {
+		return false, nil
+	}
+	f, err := os.Open(filepath.Join(devDir, dev))
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
 	switch {
-	case root == "":
-		return true
-	case strings.HasPrefix(root, "/dev/"):
-		return filepath.Base(root) == dev
+	case root == "", strings.HasPrefix(root, "/dev/"):
+		return true, nil
 	case strings.HasPrefix(root, "LABEL="), strings.HasPrefix(root, "UUID="):
-		f, err := os.Open(filepath.Join(devDir, dev))
-		if err != nil {
-			return false
-		}
-		defer f.Close()
 		uuid, label, ok := extIdentity(f)
 		if !ok {
-			return false
+			return false, nil
 		}
 		if v, isLabel := strings.CutPrefix(root, "LABEL="); isLabel {
-			return v == label
+			return v == label, nil
 		}
-		return strings.EqualFold(strings.TrimPrefix(root, "UUID="), uuid)
+		return strings.EqualFold(strings.TrimPrefix(root, "UUID="), uuid), nil
 	}
-	return false
+	return false, nil
 }
 
 // checkRootSpec refuses root= forms the boot role cannot resolve.
