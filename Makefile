@@ -16,7 +16,7 @@ FUZZ       := ./records:FuzzRecord ./records:FuzzParsePortal ./records:FuzzValid
               ./daemon/login:FuzzParseChapAlgs ./netlinkraw:FuzzUevent \
               ./boot:FuzzParseCmdline ./boot:FuzzParseRootPath ./boot:FuzzParseInitramfsConf \
               ./boot:FuzzParseDHCP ./daemon/ipc:FuzzReadFrame ./daemon/ipc:FuzzCodecRoundTrip ./admin:FuzzJSONString \
-              ./netlinkraw/rtnl:FuzzAnswer
+              ./netlinkraw/rtnl:FuzzAnswer ./internal/sock:FuzzParseAnswer
 FUZZTIME   ?= 4s
 
 .PHONY: all build check-binary install test unit vmtest fuzz deps clean initramfs demo bench

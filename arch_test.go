@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -62,8 +63,8 @@ func TestArchitecture(t *testing.T) {
 				if strings.HasPrefix(imp, "github.com/u-root/") && strings.Contains(imp, "uroot") && !under(p, "initramfs") {
 					t.Errorf("%s imports u-root's image builder %s; only initramfs may", p, imp)
 				}
-				if imp == "golang.org/x/sys/unix" && !under(p, "netlinkraw") && p != "daemon" && p != "boot" {
-					t.Errorf("%s imports %s; system calls belong in netlinkraw, daemon and boot", p, imp)
+				if imp == "golang.org/x/sys/unix" && !under(p, "netlinkraw") && p != "daemon" && p != "boot" && p != "internal/sock" {
+					t.Errorf("%s imports %s; system calls belong in netlinkraw, internal/sock, daemon and boot", p, imp)
 				}
 				continue
 			}
@@ -78,6 +79,9 @@ func TestArchitecture(t *testing.T) {
 	}
 	for pkg, all := range deps {
 		p := rel(pkg)
+		if p == "" && slices.Contains(all, "net") {
+			t.Errorf("the binary links package net; sockets go through internal/sock (net is a tenth of the binary)")
+		}
 		if !under(p, "admin") && !adminMayLink[p] {
 			continue
 		}

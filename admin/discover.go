@@ -3,14 +3,14 @@ package admin
 import (
 	"context"
 	"errors"
-	"net"
+	"net/netip"
 	"os"
-	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/goiscsi/goiscsi/daemon/login"
 	"github.com/goiscsi/goiscsi/internal/iscsierr"
+	"github.com/goiscsi/goiscsi/internal/sock"
 	"github.com/goiscsi/goiscsi/records"
 )
 
@@ -52,7 +52,7 @@ func (c *cmd) runSendTargets(p records.Portal, drec *records.Record, ifaceRec *r
 	ctx, cancel := context.WithTimeout(c.ctx, loginTimeout+time.Duration(drec.Int("discovery.sendtargets.timeo.auth_timeout"))*time.Second)
 	defer cancel()
 	attempts := drec.Int("discovery.sendtargets.reopen_max") + 1
-	dial := func(ctx context.Context, lp login.Portal) (net.Conn, error) {
+	dial := func(ctx context.Context, lp login.Portal) (*sock.Conn, error) {
 		return c.dialRetry(ctx, records.Portal{Addr: lp.Addr, Port: lp.Port}, ifaceRec, loginTimeout, attempts)
 	}
 	conn, res, err := c.connectRetry(ctx, dial, p, cfg, attempts)
@@ -80,7 +80,7 @@ func (c *cmd) runSendTargets(p records.Portal, drec *records.Record, ifaceRec *r
 
 // dialRetry connects to p, trying reopen_max more times after a refused
 // connection, as open-iscsi does; failures are reported here.
-func (c *cmd) dialRetry(ctx context.Context, p records.Portal, ifaceRec *records.Record, timeout time.Duration, attempts int) (net.Conn, error) {
+func (c *cmd) dialRetry(ctx context.Context, p records.Portal, ifaceRec *records.Record, timeout time.Duration, attempts int) (*sock.Conn, error) {
 	for i := 0; ; i++ {
 		conn, err := c.dialPortal(ctx, p, ifaceRec, timeout)
 		if err == nil {
@@ -106,8 +106,8 @@ func (c *cmd) dialRetry(ctx context.Context, p records.Portal, ifaceRec *records
 // connectRetry logs in, trying again up to attempts times in all while
 // the target answers with a target error (status class 3: a retry may
 // succeed), as open-iscsi reopens a discovery session.
-func (c *cmd) connectRetry(ctx context.Context, dial func(context.Context, login.Portal) (net.Conn, error),
-	p records.Portal, cfg login.Config, attempts int) (net.Conn, *login.Result, error) {
+func (c *cmd) connectRetry(ctx context.Context, dial func(context.Context, login.Portal) (*sock.Conn, error),
+	p records.Portal, cfg login.Config, attempts int) (*sock.Conn, *login.Result, error) {
 	first := login.Portal{Addr: p.Addr, Port: p.Port, TPGT: p.TPGT}
 	for i := 1; ; i++ {
 		conn, res, _, err := login.Connect(ctx, dial, first, cfg)
@@ -158,37 +158,20 @@ func flatten(targets []login.Target, via records.Portal) []discovered {
 }
 
 // dialPortal connects to p, bound to the iface's address or netdev.
-func (c *cmd) dialPortal(ctx context.Context, p records.Portal, iface *records.Record, timeout time.Duration) (net.Conn, error) {
-	d := net.Dialer{Timeout: timeout}
-	if ip := net.ParseIP(iface.Get("iface.ipaddress")); ip != nil {
-		d.LocalAddr = &net.TCPAddr{IP: ip}
+func (c *cmd) dialPortal(ctx context.Context, p records.Portal, iface *records.Record, timeout time.Duration) (*sock.Conn, error) {
+	d := sock.Dialer{Device: iface.Get("iface.net_ifacename")}
+	if ip, err := netip.ParseAddr(iface.Get("iface.ipaddress")); err == nil {
+		d.Local = ip
 	}
-	if dev := iface.Get("iface.net_ifacename"); dev != "" {
-		d.Control = func(network, address string, rc syscall.RawConn) error {
-			var serr error
-			err := rc.Control(func(fd uintptr) {
-				serr = syscall.SetsockoptString(int(fd), syscall.SOL_SOCKET, syscall.SO_BINDTODEVICE, dev)
-			})
-			if err != nil {
-				return err
-			}
-			return serr
-		}
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
 	}
-	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(p.Addr, strconv.Itoa(p.Port)))
-	if err != nil {
-		return nil, err
-	}
-	if tc, ok := conn.(*net.TCPConn); ok {
-		_ = tc.SetNoDelay(true)
-	}
-	return conn, nil
+	return d.Dial(ctx, sock.JoinHostPort(p.Addr, p.Port))
 }
 
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
-}
+func isTimeout(err error) bool { return sock.IsTimeout(err) }
 
 // syscallText is the strerror text of a connect failure.
 func syscallText(err error) string {

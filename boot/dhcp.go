@@ -17,7 +17,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"time"
 
@@ -66,7 +65,7 @@ type dhcpMessage struct {
 	XID    uint32
 	Flags  uint16
 	YIAddr netip.Addr
-	HWAddr net.HardwareAddr
+	HWAddr []byte
 	Opts   map[byte][]byte
 }
 
@@ -107,7 +106,7 @@ func parseDHCP(b []byte) (dhcpMessage, error) {
 	}
 	m.Op, m.XID, m.Flags = b[0], binary.BigEndian.Uint32(b[4:]), binary.BigEndian.Uint16(b[10:])
 	m.YIAddr = netip.AddrFrom4([4]byte(b[16:20]))
-	m.HWAddr = net.HardwareAddr(append([]byte(nil), b[28:34]...))
+	m.HWAddr = append([]byte(nil), b[28:34]...)
 	m.Opts = map[byte][]byte{}
 	for o := b[dhcpHeaderLen+4:]; len(o) > 0; {
 		switch o[0] {
@@ -151,13 +150,12 @@ func (m dhcpMessage) lease() (dhcpLease, error) {
 	}
 	bits := -1
 	if mask := m.addrOpt(optSubnetMask); mask.IsValid() {
-		if ones, size := net.IPMask(mask.AsSlice()).Size(); size == 32 {
+		if ones, ok := maskLen(mask); ok {
 			bits = ones
 		}
 	}
 	if bits < 0 {
-		ones, _ := net.IP(m.YIAddr.AsSlice()).DefaultMask().Size()
-		bits = ones
+		bits = classBits(m.YIAddr)
 	}
 	l.Addr = netip.PrefixFrom(m.YIAddr, bits)
 	l.Hostname = cString(m.Opts[optHostname])
@@ -186,7 +184,7 @@ type dhcpTransport interface {
 
 // dhcpExchange runs DISCOVER/OFFER/REQUEST/ACK over t for hw, resending
 // with a growing interval until ctx ends.
-func dhcpExchange(ctx context.Context, t dhcpTransport, hw net.HardwareAddr, xid uint32) (dhcpLease, error) {
+func dhcpExchange(ctx context.Context, t dhcpTransport, hw []byte, xid uint32) (dhcpLease, error) {
 	params := []byte{optSubnetMask, optRouter, optHostname, optRootPath, optLeaseTime, optServerID}
 	disc := dhcpMessage{Op: 1, XID: xid, Flags: 0x8000, HWAddr: hw,
 		Opts: map[byte][]byte{optMsgType: {dhcpDiscover}, optParamList: params}}
@@ -210,7 +208,7 @@ func dhcpExchange(ctx context.Context, t dhcpTransport, hw net.HardwareAddr, xid
 
 // dhcpRoundTrip sends msg and waits for an answer of type want to xid,
 // resending after 1, 2, 4 and then every 4 seconds; a NAK is an error.
-func dhcpRoundTrip(ctx context.Context, t dhcpTransport, msg []byte, xid uint32, hw net.HardwareAddr, want byte) (dhcpMessage, error) {
+func dhcpRoundTrip(ctx context.Context, t dhcpTransport, msg []byte, xid uint32, hw []byte, want byte) (dhcpMessage, error) {
 	for wait := time.Second; ; wait = min(2*wait, 4*time.Second) {
 		if err := t.send(msg); err != nil {
 			return dhcpMessage{}, err

@@ -1,8 +1,8 @@
 package boot
 
 import (
+	"bytes"
 	"context"
-	"net"
 	"net/netip"
 	"strings"
 	"testing"
@@ -70,7 +70,7 @@ func (s *fakeServer) recv(deadline time.Time) ([]byte, error) {
 }
 
 // testHW is QEMU's default guest MAC address.
-func testHW() net.HardwareAddr { return net.HardwareAddr{0x52, 0x54, 0, 0x12, 0x34, 0x56} }
+func testHW() []byte { return []byte{0x52, 0x54, 0, 0x12, 0x34, 0x56} }
 
 func TestDHCPExchange(t *testing.T) {
 	s := &fakeServer{t: t, drop: 1, options: map[byte][]byte{
@@ -124,7 +124,7 @@ func TestParseDHCP(t *testing.T) {
 		Opts: map[byte][]byte{optMsgType: {dhcpAck}}}
 	b := m.marshal([]byte{optMsgType})
 	got, err := parseDHCP(b)
-	if err != nil || got.XID != 7 || got.msgType() != dhcpAck || got.YIAddr != m.YIAddr || got.HWAddr.String() != testHW().String() {
+	if err != nil || got.XID != 7 || got.msgType() != dhcpAck || got.YIAddr != m.YIAddr || !bytes.Equal(got.HWAddr, testHW()) {
 		t.Fatalf("round trip: %+v, %v", got, err)
 	}
 	l, err := got.lease()

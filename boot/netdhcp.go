@@ -3,10 +3,10 @@ package boot
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"time"
 
+	"github.com/goiscsi/goiscsi/sysfs"
 	"golang.org/x/sys/unix"
 )
 
@@ -28,11 +28,11 @@ func (b *booter) dhcp(ctx context.Context, nc NetConfig) error {
 	if err != nil {
 		return err
 	}
-	ifi, err := net.InterfaceByName(dev)
+	ifi, err := sysfs.FromEnv().NetDev(dev)
 	if err != nil {
 		return fmt.Errorf("DHCP on %s: %w", dev, err)
 	}
-	if len(ifi.HardwareAddr) != 6 {
+	if len(ifi.MAC) != 6 {
 		return fmt.Errorf("DHCP on %s: not an Ethernet interface", dev)
 	}
 	if err := linkUp(dev); err != nil {
@@ -46,7 +46,7 @@ func (b *booter) dhcp(ctx context.Context, nc NetConfig) error {
 	defer tr.close()
 	ctx, cancel := context.WithTimeout(ctx, dhcpWait)
 	defer cancel()
-	l, err := dhcpExchange(ctx, tr, ifi.HardwareAddr, newXID())
+	l, err := dhcpExchange(ctx, tr, ifi.MAC, newXID())
 	if err != nil {
 		return fmt.Errorf("DHCP on %s: %w (does a DHCP server answer on this network?)", dev, err)
 	}

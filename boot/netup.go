@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
-	"sort"
 	"strconv"
 	"time"
+
+	"github.com/goiscsi/goiscsi/sysfs"
 )
 
 // network brings up the interfaces ip= describes. Static and DHCPv4
@@ -64,20 +64,17 @@ func waitNetDev(ctx context.Context, name string, limit time.Duration) (string, 
 }
 
 func findNetDev(name string) string {
+	sys := sysfs.FromEnv()
 	if name != "" {
-		if _, err := net.InterfaceByName(name); err == nil {
+		if _, err := sys.NetDev(name); err == nil {
 			return name
 		}
 		return ""
 	}
-	ifs, err := net.Interfaces()
-	if err != nil {
-		return ""
-	}
-	sort.Slice(ifs, func(i, j int) bool { return ifs[i].Index < ifs[j].Index })
-	for _, i := range ifs {
-		if i.Flags&net.FlagLoopback == 0 {
-			return i.Name
+	devs, _ := sys.NetDevs()
+	for _, d := range devs {
+		if !d.Loopback {
+			return d.Name
 		}
 	}
 	return ""
@@ -109,11 +106,10 @@ func configureIPv4(dev, addr, mask, gw string) error {
 // address's class default.
 func maskBits(mask string, ip netip.Addr) (int, error) {
 	if mask == "" {
-		ones, _ := net.IP(ip.AsSlice()).DefaultMask().Size()
-		return ones, nil
+		return classBits(ip), nil
 	}
 	if m, err := netip.ParseAddr(mask); err == nil && m.Is4() {
-		if ones, size := net.IPMask(m.AsSlice()).Size(); size == 32 {
+		if ones, ok := maskLen(m); ok {
 			return ones, nil
 		}
 	}

@@ -3,7 +3,6 @@ package boot
 import (
 	"encoding/binary"
 	"encoding/hex"
-	"net"
 	"net/netip"
 	"testing"
 
@@ -61,7 +60,7 @@ func TestMaskBits(t *testing.T) {
 }
 
 func TestARPAnnouncement(t *testing.T) {
-	mac := net.HardwareAddr{0x52, 0x54, 0, 0x12, 0x34, 0x56}
+	mac := []byte{0x52, 0x54, 0, 0x12, 0x34, 0x56}
 	got := hex.EncodeToString(arpAnnouncement(mac, netip.MustParseAddr("10.0.2.15")))
 	want := "0001080006040001" + "525400123456" + "0a00020f" + "000000000000" + "0a00020f"
 	if got != want {

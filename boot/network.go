@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"time"
 
@@ -41,8 +40,7 @@ func nicSetupFor(e sysfs.BootEntry, bringUp bool) (nicSetup, error) {
 	}
 	bits := -1
 	if m, err := netip.ParseAddr(e.NIC.SubnetMask); err == nil && m.Is4() {
-		ones, size := net.IPMask(m.AsSlice()).Size()
-		if size == 32 {
+		if ones, ok := maskLen(m); ok {
 			bits = ones
 		}
 	}
@@ -107,9 +105,9 @@ func (q nicSetup) requests(ifindex int) [][]byte {
 
 // applyNICSetup sends q's requests over rtnetlink; EEXIST is success.
 func applyNICSetup(q nicSetup) error {
-	ifi, err := net.InterfaceByName(q.Dev)
+	ifi, err := sysfs.FromEnv().NetDev(q.Dev)
 	if err != nil {
-		return fmt.Errorf("netdev %s: %w", q.Dev, err)
+		return err
 	}
 	c, err := rtnl.Dial()
 	if err != nil {
@@ -181,8 +179,8 @@ func waitCarrier(dev string) {
 // otherwise answer the login's SYN only after its next probe, a second
 // or more later. Best effort: errors only cost that second.
 func announce(dev string, ip netip.Addr) error {
-	ifi, err := net.InterfaceByName(dev)
-	if err != nil || len(ifi.HardwareAddr) != 6 || !ip.Is4() {
+	ifi, err := sysfs.FromEnv().NetDev(dev)
+	if err != nil || len(ifi.MAC) != 6 || !ip.Is4() {
 		return fmt.Errorf("announcing %s on %s: not an Ethernet interface with IPv4", ip, dev)
 	}
 	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, int(htons(unix.ETH_P_ARP)))
@@ -192,7 +190,7 @@ func announce(dev string, ip netip.Addr) error {
 	defer unix.Close(fd)
 	to := &unix.SockaddrLinklayer{Protocol: htons(unix.ETH_P_ARP), Ifindex: ifi.Index, Halen: 6,
 		Addr: [8]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}
-	if err := unix.Sendto(fd, arpAnnouncement(ifi.HardwareAddr, ip), 0, to); err != nil {
+	if err := unix.Sendto(fd, arpAnnouncement(ifi.MAC, ip), 0, to); err != nil {
 		return fmt.Errorf("announcing %s: %w", ip, err)
 	}
 	return nil
@@ -200,7 +198,7 @@ func announce(dev string, ip netip.Addr) error {
 
 // arpAnnouncement is an ARP request for ip from ip (RFC 5227's
 // announcement): Ethernet, IPv4, our MAC, target MAC zero.
-func arpAnnouncement(mac net.HardwareAddr, ip netip.Addr) []byte {
+func arpAnnouncement(mac []byte, ip netip.Addr) []byte {
 	p := make([]byte, 28)
 	binary.BigEndian.PutUint16(p[0:], 1)      // hardware type: Ethernet
 	binary.BigEndian.PutUint16(p[2:], 0x0800) // protocol type: IPv4

@@ -3,14 +3,13 @@ package daemon
 import (
 	"context"
 	"errors"
-	"net"
 	"syscall"
 	"time"
 )
 
 // dialResult is one connect attempt's outcome.
 type dialResult struct {
-	conn net.Conn
+	conn Conn
 	err  error
 }
 
@@ -24,7 +23,7 @@ type dialResult struct {
 // reachable and the caller's backoff applies. Before each later
 // attempt e.Reprobe, when set, makes the kernel resolve the next hop
 // afresh (see Reprobe).
-func (e *Engine) dialStaggered(ctx context.Context, addr string, every, window time.Duration) (net.Conn, error) {
+func (e *Engine) dialStaggered(ctx context.Context, addr string, every, window time.Duration) (Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, window)
 	defer cancel()
 	results := make(chan dialResult, int(window/every)+2)

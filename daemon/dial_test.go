@@ -15,7 +15,7 @@ import (
 func TestDialStaggered(t *testing.T) {
 	real := loopbackDial(t)
 	var n atomic.Int32
-	e := &Engine{Dial: func(ctx context.Context, addr string) (net.Conn, error) {
+	e := &Engine{Dial: func(ctx context.Context, addr string) (Conn, error) {
 		if n.Add(1) == 1 {
 			<-ctx.Done() // the SYN was lost
 			return nil, ctx.Err()
@@ -32,7 +32,7 @@ func TestDialStaggered(t *testing.T) {
 		t.Errorf("connected after %v, want about one stagger", d)
 	}
 
-	e.Dial = func(ctx context.Context, addr string) (net.Conn, error) {
+	e.Dial = func(ctx context.Context, addr string) (Conn, error) {
 		return nil, &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}
 	}
 	start = time.Now()
@@ -40,7 +40,7 @@ func TestDialStaggered(t *testing.T) {
 		t.Errorf("refused: %v after %v, want an error at once", err, time.Since(start))
 	}
 
-	e.Dial = func(ctx context.Context, addr string) (net.Conn, error) {
+	e.Dial = func(ctx context.Context, addr string) (Conn, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
-	"net"
 	"syscall"
 	"time"
 
 	"github.com/goiscsi/goiscsi/daemon/login"
+	"github.com/goiscsi/goiscsi/internal/sock"
 	"github.com/goiscsi/goiscsi/netlinkraw"
 	"github.com/goiscsi/goiscsi/sysfs"
 )
@@ -36,8 +37,8 @@ type Kernel interface {
 type Engine struct {
 	Kernel Kernel
 	Sys    sysfs.Root
-	// Dial connects the TCP socket; nil uses net.Dialer with TCP_NODELAY.
-	Dial func(ctx context.Context, addr string) (net.Conn, error)
+	// Dial connects the TCP socket; nil uses sock.Dialer (TCP_NODELAY).
+	Dial func(ctx context.Context, addr string) (Conn, error)
 	// LoadModules loads iscsi_tcp and what it needs when the transport
 	// is missing.
 	LoadModules bool
@@ -71,8 +72,8 @@ type Session struct {
 	Target           Target
 	Result           *login.Result
 	handle           uint64
-	created          bool     // the kernel session exists
-	conn             net.Conn // the socket the kernel uses
+	created          bool // the kernel session exists
+	conn             Conn // the socket the kernel uses
 }
 
 // Close releases our descriptor of the socket; the kernel keeps its
@@ -233,19 +234,24 @@ func (e *Engine) teardown(s *Session) error {
 	return errors.Join(errs...)
 }
 
-func (e *Engine) dial(ctx context.Context, addr string) (net.Conn, error) {
+func (e *Engine) dial(ctx context.Context, addr string) (Conn, error) {
 	if e.Dial != nil {
 		return e.Dial(ctx, addr)
 	}
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", addr)
+	var d sock.Dialer
+	c, err := d.Dial(ctx, addr)
 	if err != nil {
 		return nil, err
 	}
-	if tc, ok := c.(*net.TCPConn); ok {
-		_ = tc.SetNoDelay(true)
-	}
 	return c, nil
+}
+
+// Conn is a portal connection until the kernel takes its socket: a
+// *sock.Conn, or in tests another TCP connection.
+type Conn interface {
+	io.ReadWriteCloser
+	SetDeadline(time.Time) error
+	syscall.Conn
 }
 
 // ConnectError is a failed TCP connection to the portal.
@@ -260,10 +266,7 @@ func (e *ConnectError) Error() string {
 func (e *ConnectError) Unwrap() error { return e.Err }
 
 // IsTimeout reports whether err is a timeout.
-func IsTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
-}
+func IsTimeout(err error) bool { return sock.IsTimeout(err) }
 
 // Logout logs session sid out through the kernel (the kernel fills in
 // the sequence numbers of a Logout PDU sent in Full Feature Phase),

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/goiscsi/goiscsi/daemon/login"
+	"github.com/goiscsi/goiscsi/internal/sock"
 	"github.com/goiscsi/goiscsi/netlinkraw"
 	"github.com/goiscsi/goiscsi/records"
 	"github.com/goiscsi/goiscsi/sysfs"
@@ -145,7 +146,7 @@ func fakeSys(t *testing.T) sysfs.Root {
 }
 
 // loopbackDial gives the engine a real socket (the kernel binds its fd).
-func loopbackDial(t *testing.T) func(context.Context, string) (net.Conn, error) {
+func loopbackDial(t *testing.T) func(context.Context, string) (Conn, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -160,9 +161,13 @@ func loopbackDial(t *testing.T) func(context.Context, string) (net.Conn, error) 
 			t.Cleanup(func() { c.Close() })
 		}
 	}()
-	return func(ctx context.Context, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, "tcp", l.Addr().String())
+	return func(ctx context.Context, _ string) (Conn, error) {
+		var d sock.Dialer
+		c, err := d.Dial(ctx, l.Addr().String())
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
 	}
 }
 

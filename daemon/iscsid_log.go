@@ -3,7 +3,6 @@ package daemon
 import (
 	"fmt"
 	"io"
-	"log/syslog"
 	"os"
 	"sync"
 )
@@ -13,7 +12,7 @@ import (
 type logger struct {
 	mu    sync.Mutex
 	w     io.Writer
-	sys   *syslog.Writer
+	sys   *syslogWriter
 	debug int
 }
 
@@ -21,7 +20,7 @@ func newLogger(stderr io.Writer, debug int) *logger { return &logger{w: stderr, 
 
 // toSyslog sends later messages to syslog, when it can be reached.
 func (l *logger) toSyslog() {
-	if s, err := syslog.New(syslog.LOG_DAEMON|syslog.LOG_INFO, "iscsid"); err == nil {
+	if s, err := newSyslog("iscsid"); err == nil {
 		l.mu.Lock()
 		l.sys = s
 		l.mu.Unlock()
@@ -43,7 +42,7 @@ func (l *logger) printf(prefix, format string, args ...any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.sys != nil {
-		_ = l.sys.Info(msg)
+		_ = l.sys.info(msg)
 		return
 	}
 	fmt.Fprintf(l.w, "iscsid: %s%s\n", prefix, msg)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"os"
 	"os/signal"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/goiscsi/goiscsi/daemon/ipc"
+	"github.com/goiscsi/goiscsi/internal/sock"
 	"github.com/goiscsi/goiscsi/records"
 )
 
@@ -55,7 +55,7 @@ func (d *iscsid) run(ctx context.Context, ready *os.File) error {
 	d.stop = stop
 	eng.Router = NewRouter(256)
 	eng.Reprobe = func(hostport string) {
-		host, _, err := net.SplitHostPort(hostport)
+		host, _, err := sock.SplitHostPort(hostport)
 		if err == nil {
 			err = Reprobe(host)
 		}
@@ -117,7 +117,7 @@ func (d *iscsid) setup() error {
 }
 
 // listen takes systemd's socket or opens the abstract socket.
-func (d *iscsid) listen() (net.Listener, error) {
+func (d *iscsid) listen() (*sock.Listener, error) {
 	ln, err := activationListener()
 	if err != nil {
 		return nil, fmt.Errorf("socket from systemd: %w", err)

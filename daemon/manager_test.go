@@ -26,7 +26,7 @@ type managerHarness struct {
 	logs    []string
 	refuse  int // connections still to refuse
 	dials   int
-	realDia func(context.Context, string) (net.Conn, error)
+	realDia func(context.Context, string) (Conn, error)
 }
 
 func newManagerHarness(t *testing.T) (*managerHarness, context.Context) {
@@ -53,7 +53,7 @@ func (h *managerHarness) log() string {
 	return strings.Join(h.logs, "\n")
 }
 
-func (h *managerHarness) dial(ctx context.Context, addr string) (net.Conn, error) {
+func (h *managerHarness) dial(ctx context.Context, addr string) (Conn, error) {
 	h.mu.Lock()
 	h.dials++
 	refuse := h.refuse > 0
@@ -287,7 +287,7 @@ func TestEngineLoginRedirected(t *testing.T) {
 		copy(b[16:20], hdr[16:20])
 		return b
 	}
-	e := &Engine{Kernel: k, Sys: fakeSys(t), Dial: func(ctx context.Context, addr string) (net.Conn, error) {
+	e := &Engine{Kernel: k, Sys: fakeSys(t), Dial: func(ctx context.Context, addr string) (Conn, error) {
 		dialed = append(dialed, addr)
 		return real(ctx, addr)
 	}}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/goiscsi/goiscsi/internal/sock"
 )
 
 // envChild marks the re-executed daemon process: Go cannot fork, so
@@ -78,21 +79,12 @@ func sdNotify(state string) error {
 	if name == "" {
 		return nil
 	}
-	if name[0] == '@' {
-		name = "\x00" + name[1:]
-	}
-	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: name, Net: "unixgram"})
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	_, err = c.Write([]byte(state))
-	return err
+	return sock.SendDatagram(name, []byte(state))
 }
 
 // activationListener is the socket systemd passed (LISTEN_FDS=1 for
 // this process), or nil.
-func activationListener() (net.Listener, error) {
+func activationListener() (*sock.Listener, error) {
 	if os.Getenv("LISTEN_PID") != strconv.Itoa(os.Getpid()) {
 		return nil, nil
 	}
@@ -106,7 +98,7 @@ func activationListener() (net.Listener, error) {
 	f := os.NewFile(3, "iscsid.socket")
 	defer f.Close()
 	unix.CloseOnExec(3)
-	return net.FileListener(f)
+	return sock.FileListener(f)
 }
 
 // hardenMemory keeps iscsid resident and alive while the disk it serves

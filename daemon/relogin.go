@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"strconv"
 	"time"
 
 	"github.com/goiscsi/goiscsi/daemon/login"
+	"github.com/goiscsi/goiscsi/internal/sock"
 	"github.com/goiscsi/goiscsi/netlinkraw"
 )
 
@@ -35,7 +34,7 @@ func (e *Engine) Relogin(ctx context.Context, s *Session, every, window time.Dur
 	s.conn = conn
 	err = e.loginConn(ctx, s)
 	if err != nil {
-		err = e.redirected(ctx, s, func(ctx context.Context, addr string) (net.Conn, error) {
+		err = e.redirected(ctx, s, func(ctx context.Context, addr string) (Conn, error) {
 			return e.dialStaggered(ctx, addr, every, window)
 		}, err)
 	}
@@ -55,7 +54,7 @@ func (e *Engine) Relogin(ctx context.Context, s *Session, every, window time.Dur
 // and logs in there. The session's persistent portal stays the one
 // configured, so a later reconnect starts from it again, as
 // open-iscsi's does. Anything but a redirection is returned as it is.
-func (e *Engine) redirected(ctx context.Context, s *Session, dial func(context.Context, string) (net.Conn, error), err error) error {
+func (e *Engine) redirected(ctx context.Context, s *Session, dial func(context.Context, string) (Conn, error), err error) error {
 	for hops := 0; hops < login.MaxRedirects; hops++ {
 		var st *login.StatusError
 		if !errors.As(err, &st) || st.Class != 1 || st.TargetAddress == "" {
@@ -70,7 +69,7 @@ func (e *Engine) redirected(ctx context.Context, s *Session, dial func(context.C
 		}
 		e.dropStale(s)
 		s.Close()
-		addr := net.JoinHostPort(p.Addr, strconv.Itoa(p.Port))
+		addr := sock.JoinHostPort(p.Addr, p.Port)
 		conn, derr := dial(ctx, addr)
 		if derr != nil {
 			return &ConnectError{Addr: addr, Err: derr}

@@ -1,10 +1,10 @@
 package sysfs
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"net/netip"
 	"os"
 	"strconv"
@@ -144,7 +144,7 @@ func (r Root) ibftNIC(n int) (IBFTNIC, error) {
 		DHCP: a.addr("dhcp"), VLAN: a.text("vlan"), MAC: a.text("mac"), Hostname: a.text("hostname"),
 	}
 	if nic.MAC != "" {
-		if _, err := net.ParseMAC(nic.MAC); err != nil {
+		if _, err := ParseMAC(nic.MAC); err != nil {
 			a.check("mac", err)
 		}
 	}
@@ -216,7 +216,7 @@ func (r Root) ibftNetDev(dir, mac string) (name string, linked bool) {
 
 // netDevByMAC returns the interface in class/net whose address is mac.
 func (r Root) netDevByMAC(mac string) string {
-	want, err := net.ParseMAC(mac)
+	want, err := ParseMAC(mac)
 	if err != nil {
 		return ""
 	}
@@ -225,8 +225,8 @@ func (r Root) netDevByMAC(mac string) string {
 		return ""
 	}
 	for _, e := range entries {
-		got, err := net.ParseMAC(r.optAttr("class", "net", e.Name(), "address"))
-		if err == nil && got.String() == want.String() && validNetDev(e.Name()) {
+		got, err := ParseMAC(r.optAttr("class", "net", e.Name(), "address"))
+		if err == nil && bytes.Equal(got, want) && validNetDev(e.Name()) {
 			return e.Name()
 		}
 	}

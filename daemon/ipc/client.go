@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 
 	"github.com/goiscsi/goiscsi/internal/iscsierr"
+	"github.com/goiscsi/goiscsi/internal/sock"
 )
 
 // Call sends req to the iscsid listening on "@"+name and returns its
@@ -24,8 +24,7 @@ func Call(ctx context.Context, name string, req *Request) (*Response, error) {
 	if err := checkName(name); err != nil {
 		return nil, &iscsierr.Error{Code: iscsierr.ISCSIDNotConn, Err: err}
 	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "unix", "@"+name)
+	conn, err := sock.DialUnix(ctx, "@"+name)
 	if err != nil {
 		return nil, commError(ctx, iscsierr.ISCSIDNotConn, "connect to iscsid", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"sync"
 	"syscall"
 	"testing"
@@ -15,7 +14,7 @@ import (
 
 // rawServer serves every connection on a fresh socket with fn, until the
 // test ends.
-func rawServer(t *testing.T, fn func(net.Conn)) string {
+func rawServer(t *testing.T, fn func(Conn)) string {
 	t.Helper()
 	name := sockName(t)
 	ln, err := Listen(name)
@@ -43,7 +42,7 @@ func rawServer(t *testing.T, fn func(net.Conn)) string {
 }
 
 func TestCallVersionError(t *testing.T) {
-	name := rawServer(t, func(c net.Conn) {
+	name := rawServer(t, func(c Conn) {
 		ReadFrame(c, nil)
 		c.Write(frame(2, repBody(Response{SID: 5})))
 	})
@@ -60,7 +59,7 @@ func TestCallVersionError(t *testing.T) {
 func TestCallContext(t *testing.T) {
 	// The server reads the request and never answers; it waits for the
 	// client to hang up.
-	name := rawServer(t, func(c net.Conn) {
+	name := rawServer(t, func(c Conn) {
 		ReadFrame(c, nil)
 		io.Copy(io.Discard, c)
 	})
@@ -107,7 +106,7 @@ func TestCallNoDaemon(t *testing.T) {
 }
 
 func TestCallServerHangsUp(t *testing.T) {
-	name := rawServer(t, func(c net.Conn) { ReadFrame(c, nil) })
+	name := rawServer(t, func(c Conn) { ReadFrame(c, nil) })
 	_, err := callT(t, name, &Request{Op: OpPing})
 	if err == nil || iscsierr.CodeOf(err) != iscsierr.ISCSIDCommErr {
 		t.Errorf("Call = %v (code %d), want code %d", err, iscsierr.CodeOf(err), iscsierr.ISCSIDCommErr)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"runtime/debug"
 	"time"
@@ -15,7 +14,7 @@ import (
 // serveConn answers the one request on conn and closes it. serveCtx is
 // Serve's context: a request read after it is done is refused, since
 // the daemon behind the handler is shutting down.
-func (s *Server) serveConn(serveCtx context.Context, conn net.Conn) {
+func (s *Server) serveConn(serveCtx context.Context, conn Conn) {
 	defer conn.Close()
 	resp := s.answer(serveCtx, conn)
 	if resp == nil {
@@ -31,7 +30,7 @@ func (s *Server) serveConn(serveCtx context.Context, conn net.Conn) {
 
 // answer reads the request on conn and returns the response to send, or
 // nil when the connection is to be dropped without one.
-func (s *Server) answer(serveCtx context.Context, conn net.Conn) *Response {
+func (s *Server) answer(serveCtx context.Context, conn Conn) *Response {
 	if err := conn.SetReadDeadline(time.Now().Add(s.readTimeout())); err != nil {
 		s.logf("iscsid: set read deadline: %v", err)
 		return nil
@@ -63,7 +62,7 @@ func (s *Server) answer(serveCtx context.Context, conn net.Conn) *Response {
 // discardRequest reads and drops the request of a refused peer, so that
 // closing the connection does not reset it before the peer has read the
 // answer.
-func discardRequest(conn net.Conn) {
+func discardRequest(conn Conn) {
 	_, _ = ReadFrame(conn, nil)
 }
 

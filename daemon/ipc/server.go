@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/goiscsi/goiscsi/internal/sock"
 )
 
 // Server defaults.
@@ -70,7 +71,7 @@ func (s *Server) logf(format string, args ...any) {
 // handed to Handler: it is answered ISCSI_ERR_ISCSID_NOTCONN, "iscsid:
 // shutting down". ln is closed when Serve returns. Any other error is an accept
 // failure that is not transient.
-func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+func (s *Server) Serve(ctx context.Context, ln *sock.Listener) error {
 	if s.Handler == nil {
 		return errors.New("ipc: Server.Handler is nil")
 	}

@@ -225,7 +225,7 @@ func TestListen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	if got := ln.Addr().String(); got != "@"+name {
+	if got := ln.Addr(); got != "@"+name {
 		t.Errorf("address %q, want %q", got, "@"+name)
 	}
 	if _, err := Listen(name); err == nil {

@@ -1,19 +1,30 @@
 package ipc
 
 import (
+	"io"
+	"time"
+
 	"errors"
 	"fmt"
-	"net"
+	"github.com/goiscsi/goiscsi/internal/sock"
 	"strings"
 	"syscall"
 )
 
+// Conn is one connection to iscsid: a *sock.Conn, or in tests any
+// connection with deadlines.
+type Conn interface {
+	io.ReadWriteCloser
+	SetReadDeadline(time.Time) error
+	SetWriteDeadline(time.Time) error
+}
+
 // Listen listens on the abstract unix stream socket "@"+name.
-func Listen(name string) (*net.UnixListener, error) {
+func Listen(name string) (*sock.Listener, error) {
 	if err := checkName(name); err != nil {
 		return nil, err
 	}
-	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: "@" + name, Net: "unix"})
+	ln, err := sock.ListenUnix("@" + name)
 	if err != nil {
 		return nil, fmt.Errorf("ipc: listen on @%s: %w", name, err)
 	}
@@ -29,7 +40,7 @@ func checkName(name string) error {
 
 // peerUID returns the uid of the process at the other end of a unix
 // socket connection, from SO_PEERCRED.
-func peerUID(c net.Conn) (uint32, error) {
+func peerUID(c Conn) (uint32, error) {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
 		return 0, fmt.Errorf("peer credentials: %T is not a socket", c)

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"strconv"
+
+	"github.com/goiscsi/goiscsi/internal/sock"
 )
 
 // MaxRedirects is how many login redirections Connect follows.
@@ -60,4 +60,4 @@ func redirect(err error, p Portal, hops int) (Portal, error) {
 }
 
 // hostPort formats a portal's address and port for messages.
-func hostPort(p Portal) string { return net.JoinHostPort(p.Addr, strconv.Itoa(p.Port)) }
+func hostPort(p Portal) string { return sock.JoinHostPort(p.Addr, p.Port) }

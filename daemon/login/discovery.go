@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"unicode"
@@ -161,7 +161,7 @@ func ParseTargetAddress(s string) (Portal, error) {
 			return p, fmt.Errorf("junk after ] in %.60q", s)
 		}
 		port = strings.TrimPrefix(port, ":")
-		if net.ParseIP(host) == nil {
+		if !isIP(host) {
 			return p, fmt.Errorf("bad IPv6 address in %.60q", s)
 		}
 	} else if i := strings.LastIndexByte(hostport, ':'); i >= 0 {
@@ -176,7 +176,7 @@ func ParseTargetAddress(s string) (Portal, error) {
 	}
 	// A host name is at most 255 bytes (RFC 1035), which also keeps the
 	// full "[host]:port,tpgt" form of any accepted address within 300.
-	if host == "" || len(host) > 255 || strings.ContainsAny(host, "/,[]") || strings.ContainsFunc(host, badHostRune) || (strings.Contains(host, ":") && net.ParseIP(host) == nil) {
+	if host == "" || len(host) > 255 || strings.ContainsAny(host, "/,[]") || strings.ContainsFunc(host, badHostRune) || (strings.Contains(host, ":") && !isIP(host)) {
 		return p, fmt.Errorf("bad address in %.60q", s)
 	}
 	p.Addr = host
@@ -208,4 +208,10 @@ func Logout(ctx context.Context, rw io.ReadWriter, res *Result, cid uint16) erro
 		return fmt.Errorf("logout refused with response %d", code)
 	}
 	return nil
+}
+
+// isIP reports whether host is an IPv4 or IPv6 address without a zone.
+func isIP(host string) bool {
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Zone() == ""
 }

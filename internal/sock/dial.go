@@ -1,0 +1,199 @@
+package sock
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Dialer makes TCP connections. The zero value dials from any address
+// with the default Resolver.
+type Dialer struct {
+	Local    netip.Addr // source address, when valid
+	Device   string     // network device to bind to (SO_BINDTODEVICE), when set
+	Resolver *Resolver  // for host names; nil is the default
+}
+
+// Dial connects to hostport ("host:port", "[v6]:port") over TCP, with
+// TCP_NODELAY set. A host name is resolved and its addresses tried in
+// turn. ctx bounds the whole dial; its end is a timeout error (see
+// IsTimeout) wrapping ctx's error.
+func (d *Dialer) Dial(ctx context.Context, hostport string) (*Conn, error) {
+	host, port, err := SplitHostPort(hostport)
+	if err != nil {
+		return nil, &OpError{Op: "dial tcp", Addr: hostport, Err: err}
+	}
+	addrs, err := d.Resolver.LookupHost(ctx, host)
+	if err != nil {
+		return nil, &OpError{Op: "dial tcp", Addr: hostport, Err: err}
+	}
+	var first error
+	for _, a := range addrs {
+		c, err := d.connect(ctx, netip.AddrPortFrom(a, uint16(port)))
+		if err == nil {
+			return c, nil
+		}
+		if first == nil {
+			first = err
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, first
+}
+
+// connect makes one TCP connection to ap.
+func (d *Dialer) connect(ctx context.Context, ap netip.AddrPort) (*Conn, error) {
+	fail := func(call string, err error) (*Conn, error) {
+		return nil, &OpError{Op: "dial tcp", Addr: ap.String(), Err: os.NewSyscallError(call, err)}
+	}
+	family := unix.AF_INET
+	if ap.Addr().Is6() && !ap.Addr().Is4In6() {
+		family = unix.AF_INET6
+	}
+	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
+	if err != nil {
+		return fail("socket", err)
+	}
+	c := newConn(fd, "tcp:"+ap.String())
+	if call, err := d.setup(fd, family); err != nil {
+		c.Close()
+		return fail(call, err)
+	}
+	if err := c.connect(ctx, sockaddr(ap)); err != nil {
+		c.Close()
+		return nil, &OpError{Op: "dial tcp", Addr: ap.String(), Err: err}
+	}
+	return c, nil
+}
+
+// setup sets the socket's options and source before it connects; it
+// returns the failed call's name.
+func (d *Dialer) setup(fd, family int) (string, error) {
+	if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1); err != nil {
+		return "setsockopt", err
+	}
+	if d == nil {
+		return "", nil
+	}
+	if d.Device != "" {
+		if err := unix.SetsockoptString(fd, unix.SOL_SOCKET, unix.SO_BINDTODEVICE, d.Device); err != nil {
+			return "setsockopt", err
+		}
+	}
+	if d.Local.IsValid() {
+		local := d.Local
+		if family == unix.AF_INET6 && local.Is4() {
+			local = netip.AddrFrom16(local.As16())
+		}
+		if err := unix.Bind(fd, sockaddr(netip.AddrPortFrom(local, 0))); err != nil {
+			return "bind", err
+		}
+	}
+	return "", nil
+}
+
+// connect starts a connect(2) and waits for it to complete, until ctx
+// is done.
+func (c *Conn) connect(ctx context.Context, sa unix.Sockaddr) error {
+	rc, err := c.f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var cerr error
+	if err := rc.Control(func(fd uintptr) { cerr = unix.Connect(int(fd), sa) }); err != nil {
+		return err
+	}
+	switch cerr {
+	case nil:
+		return nil
+	case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
+	default:
+		return os.NewSyscallError("connect", cerr)
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		_ = c.f.SetWriteDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = c.f.SetWriteDeadline(time.Unix(1, 0)) })
+	defer stop()
+	err = rc.Write(func(fd uintptr) bool {
+		cerr = connected(int(fd))
+		return cerr != unix.EINPROGRESS
+	})
+	if !stop() || errors.Is(err, os.ErrDeadlineExceeded) {
+		// Only ctx sets deadlines here: it is done, or about to be.
+		<-ctx.Done()
+		return timeoutError{context.Cause(ctx)}
+	}
+	_ = c.f.SetWriteDeadline(time.Time{})
+	if err != nil {
+		return err
+	}
+	if cerr != nil {
+		return os.NewSyscallError("connect", cerr)
+	}
+	return nil
+}
+
+// connected reports a connect's state: nil when connected, EINPROGRESS
+// while it is pending, or the error it failed with.
+func connected(fd int) error {
+	if e, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR); err != nil {
+		return err
+	} else if e != 0 {
+		return unix.Errno(e)
+	}
+	if _, err := unix.Getpeername(fd); err != nil {
+		if err == unix.ENOTCONN {
+			return unix.EINPROGRESS
+		}
+		return err
+	}
+	return nil
+}
+
+// timeoutError is a context's end as an I/O error: a timeout whatever
+// the cause, as a dial that was cut short is.
+type timeoutError struct{ err error }
+
+func (e timeoutError) Error() string   { return "i/o timeout: " + e.err.Error() }
+func (e timeoutError) Unwrap() error   { return e.err }
+func (e timeoutError) Timeout() bool   { return true }
+func (e timeoutError) Temporary() bool { return true }
+
+// sockaddr is ap as the kernel takes it.
+func sockaddr(ap netip.AddrPort) unix.Sockaddr {
+	a := ap.Addr()
+	if a.Is4() || a.Is4In6() {
+		return &unix.SockaddrInet4{Port: int(ap.Port()), Addr: a.Unmap().As4()}
+	}
+	sa := &unix.SockaddrInet6{Port: int(ap.Port()), Addr: a.As16()}
+	if z := a.Zone(); z != "" {
+		if ifi, err := interfaceIndex(z); err == nil {
+			sa.ZoneId = uint32(ifi)
+		}
+	}
+	return sa
+}
+
+// interfaceIndex is a network device's index, for IPv6 zones.
+func interfaceIndex(name string) (int, error) {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq(name)
+	if err != nil {
+		return 0, err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFINDEX, ifr); err != nil {
+		return 0, err
+	}
+	return int(ifr.Uint32()), nil
+}
