@@ -2,7 +2,6 @@ package boot
 
 import (
 	"os"
-	"os/exec"
 	"syscall"
 
 	"github.com/goiscsi/goiscsi/daemon"
@@ -33,14 +32,14 @@ func (s *starter) startRecovery() {
 		return
 	}
 	defer devnull.Close()
-	cmd := exec.Command(self, "iscsid", "--boot")
-	cmd.Args[0] = recoveryArgv0
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := daemon.StartIOFlusher(cmd); err != nil {
+	p, err := daemon.StartIOFlusher(self, []string{recoveryArgv0, "iscsid", "--boot"}, &os.ProcAttr{
+		Files: []*os.File{devnull, devnull, devnull},
+		Sys:   &syscall.SysProcAttr{Setsid: true},
+	})
+	if err != nil {
 		s.logf("could not start the recovery process: %v", err)
 		return
 	}
-	s.logf("recovery process %d keeps the sessions until iscsid takes them over", cmd.Process.Pid)
-	_ = cmd.Process.Release()
+	s.logf("recovery process %d keeps the sessions until iscsid takes them over", p.Pid)
+	_ = p.Release()
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"runtime"
 	"slices"
 
@@ -25,17 +24,18 @@ import (
 // so that it never does so twice.
 const envIOFlusher = "GOISCSI_IO_FLUSHER"
 
-// StartIOFlusher starts cmd from a thread marked as an I/O flusher, so
-// that the new process and all its threads carry the mark. When the
-// mark cannot be set, cmd is started all the same; iscsid then finds
-// itself unmarked and says so (hardenMemory).
-func StartIOFlusher(cmd *exec.Cmd) error {
+// StartIOFlusher starts the program at path (os.StartProcess) from a
+// thread marked as an I/O flusher, so that the new process and all its
+// threads carry the mark. When the mark cannot be set, it is started all
+// the same; iscsid then finds itself unmarked and says so
+// (hardenMemory).
+func StartIOFlusher(path string, argv []string, attr *os.ProcAttr) (*os.Process, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	if !ioFlusher() && setIOFlusher(1) == nil {
 		defer setIOFlusher(0) // this thread goes back to the pool unmarked
 	}
-	return cmd.Start()
+	return os.StartProcess(path, argv, attr)
 }
 
 // reexecIOFlusher replaces the process with a fresh run of its own

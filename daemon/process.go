@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -39,18 +38,16 @@ func daemonize(args []string) error {
 		return err
 	}
 	defer devnull.Close()
-	cmd := exec.Command(self, args[1:]...)
-	cmd.Args[0] = args[0]
-	cmd.Env = append(os.Environ(), envChild+"=1")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
-	cmd.ExtraFiles = []*os.File{w}
-	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: true}
-	if err := StartIOFlusher(cmd); err != nil {
-		w.Close()
+	p, err := StartIOFlusher(self, args, &os.ProcAttr{
+		Env:   append(os.Environ(), envChild+"=1"),
+		Files: []*os.File{devnull, devnull, devnull, w},
+		Sys:   &unix.SysProcAttr{Setsid: true},
+	})
+	w.Close()
+	if err != nil {
 		return err
 	}
-	w.Close()
-	_ = cmd.Process.Release()
+	_ = p.Release()
 	_ = r.SetReadDeadline(time.Now().Add(60 * time.Second))
 	line, err := bufio.NewReader(r).ReadString('\n')
 	switch {

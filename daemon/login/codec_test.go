@@ -270,7 +270,7 @@ func TestReadPDUSkipsAHS(t *testing.T) {
 	var in []byte
 	in = append(in, p.BHS[:]...)
 	in = append(in, ahs...)
-	crc := crc32.Checksum(in, castagnoli)
+	crc := crc32.Checksum(in, castagnoli())
 	in = append(in, byte(crc), byte(crc>>8), byte(crc>>16), byte(crc>>24))
 	in = append(in, 'a', 'b', 'c', 0)
 	next, err := goldenLoginPDU().Marshal(Digests{Header: true})

@@ -68,7 +68,7 @@ func FuzzReadPDU(f *testing.F) {
 			}
 			n := int(in[5])<<16 | int(in[6])<<8 | int(in[7])
 			hdrOK := len(in) >= need && (!d.Header ||
-				binary.LittleEndian.Uint32(in[need-4:]) == crc32.Checksum(in[:need-4], castagnoli))
+				binary.LittleEndian.Uint32(in[need-4:]) == crc32.Checksum(in[:need-4], castagnoli()))
 			if hdrOK && n > limit {
 				if !errors.Is(err, ErrTooLarge) || used != need {
 					t.Fatalf("ReadPDU(DataSegmentLength %d, maxData %d) = %v after %d bytes, want %v after %d", n, limit, err, used, ErrTooLarge, need)
@@ -141,12 +141,12 @@ func fuzzFixDigests(in []byte, d Digests) {
 		if len(in) < off+4 {
 			return
 		}
-		binary.LittleEndian.PutUint32(in[off:], crc32.Checksum(in[:off], castagnoli))
+		binary.LittleEndian.PutUint32(in[off:], crc32.Checksum(in[:off], castagnoli()))
 		off += 4
 	}
 	n := pad4(int(in[5])<<16 | int(in[6])<<8 | int(in[7]))
 	if d.Data && n > 0 && len(in) >= off+n+4 {
-		binary.LittleEndian.PutUint32(in[off+n:], crc32.Checksum(in[off:off+n], castagnoli))
+		binary.LittleEndian.PutUint32(in[off+n:], crc32.Checksum(in[off:off+n], castagnoli()))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"sync"
 )
 
 // Opcodes (RFC 7143 section 11.1.1).
@@ -99,7 +100,9 @@ type Digests struct {
 	Header, Data bool
 }
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli is CRC32C's table, made on first use: login and discovery
+// sessions seldom negotiate digests.
+var castagnoli = sync.OnceValue(func() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) })
 
 // Errors of the codec; decoding errors wrap ErrProtocol.
 var (
@@ -119,13 +122,13 @@ func ReadPDU(r io.Reader, maxData int, d Digests) (*PDU, error) {
 		return nil, fmt.Errorf("reading PDU header: %w", err)
 	}
 	ahs := p.BHS.TotalAHSLength() * 4
-	hdrCRC := crc32.Update(0, castagnoli, p.BHS[:])
+	hdrCRC := crc32.Update(0, castagnoli(), p.BHS[:])
 	if ahs > 0 {
 		buf := make([]byte, ahs) // at most 1020 bytes
 		if _, err := io.ReadFull(r, buf); err != nil {
 			return nil, fmt.Errorf("reading AHS: %w", err)
 		}
-		hdrCRC = crc32.Update(hdrCRC, castagnoli, buf)
+		hdrCRC = crc32.Update(hdrCRC, castagnoli(), buf)
 	}
 	if d.Header {
 		if err := readDigest(r, hdrCRC, ErrHeaderCRC); err != nil {
@@ -144,7 +147,7 @@ func ReadPDU(r io.Reader, maxData int, d Digests) (*PDU, error) {
 		return nil, fmt.Errorf("reading %d data bytes: %w", n, err)
 	}
 	if d.Data {
-		if err := readDigest(r, crc32.Checksum(buf, castagnoli), ErrDataCRC); err != nil {
+		if err := readDigest(r, crc32.Checksum(buf, castagnoli()), ErrDataCRC); err != nil {
 			return nil, err
 		}
 	}
@@ -174,14 +177,14 @@ func (p *PDU) Marshal(d Digests) ([]byte, error) {
 	out := make([]byte, 0, BHSLen+8+pad4(len(p.Data)))
 	out = append(out, p.BHS[:]...)
 	if d.Header {
-		out = binary.LittleEndian.AppendUint32(out, crc32.Checksum(p.BHS[:], castagnoli))
+		out = binary.LittleEndian.AppendUint32(out, crc32.Checksum(p.BHS[:], castagnoli()))
 	}
 	if len(p.Data) > 0 {
 		start := len(out)
 		out = append(out, p.Data...)
 		out = append(out, make([]byte, pad4(len(p.Data))-len(p.Data))...)
 		if d.Data {
-			out = binary.LittleEndian.AppendUint32(out, crc32.Checksum(out[start:], castagnoli))
+			out = binary.LittleEndian.AppendUint32(out, crc32.Checksum(out[start:], castagnoli()))
 		}
 	}
 	return out, nil
