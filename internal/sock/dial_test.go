@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/netip"
+	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -151,5 +153,22 @@ func TestDialBadAddress(t *testing.T) {
 		if _, err := d.Dial(context.Background(), a); err == nil {
 			t.Errorf("Dial(%q) succeeded", a)
 		}
+	}
+}
+
+// TestDialName: a host name's addresses are tried in turn; the first
+// (::1, where nothing listens) refuses, the second answers.
+func TestDialName(t *testing.T) {
+	_, port, _ := SplitHostPort(echoServer(t))
+	hosts := writeFile(t, "hosts", "::1 portal.test\n127.0.0.1 portal.test\n")
+	dns := startDNS(t, nil, nil) // NXDOMAIN for all; no query leaves loopback
+	d := Dialer{Resolver: &Resolver{HostsFile: hosts, ResolvConf: os.DevNull, Servers: []netip.AddrPort{dns.addr}}}
+	c, err := d.Dial(context.Background(), JoinHostPort("portal.test", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if _, err := d.Dial(context.Background(), JoinHostPort("missing.test", port)); err == nil {
+		t.Error("Dial of an unknown name succeeded")
 	}
 }
