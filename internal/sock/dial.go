@@ -3,8 +3,10 @@ package sock
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"os"
+	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -32,8 +34,8 @@ func (d *Dialer) Dial(ctx context.Context, hostport string) (*Conn, error) {
 		return nil, &OpError{Op: "dial tcp", Addr: hostport, Err: err}
 	}
 	var first error
-	for _, a := range addrs {
-		c, err := d.connect(ctx, netip.AddrPortFrom(a, uint16(port)))
+	for i, a := range addrs {
+		c, err := d.connectShare(ctx, netip.AddrPortFrom(a, uint16(port)), len(addrs)-i)
 		if err == nil {
 			return c, nil
 		}
@@ -45,6 +47,24 @@ func (d *Dialer) Dial(ctx context.Context, hostport string) (*Conn, error) {
 		}
 	}
 	return nil, first
+}
+
+// minShare is the least time an address of several gets to connect.
+const minShare = 2 * time.Second
+
+// connectShare connects to ap with its share of ctx's time when left
+// more addresses remain to try (this one included), as package net
+// does: one address that drops packets must not use up the dial.
+func (d *Dialer) connectShare(ctx context.Context, ap netip.AddrPort, left int) (*Conn, error) {
+	if dl, ok := ctx.Deadline(); ok && left > 1 {
+		share := max(time.Until(dl)/time.Duration(left), minShare)
+		if t := time.Now().Add(share); t.Before(dl) {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, t)
+			defer cancel()
+		}
+	}
+	return d.connect(ctx, ap)
 }
 
 // connect makes one TCP connection to ap.
@@ -60,12 +80,20 @@ func (d *Dialer) connect(ctx context.Context, ap netip.AddrPort) (*Conn, error) 
 	if err != nil {
 		return fail("socket", err)
 	}
-	c := newConn(fd, "tcp:"+ap.String())
 	if call, err := d.setup(fd, family); err != nil {
-		c.Close()
+		unix.Close(fd)
 		return fail(call, err)
 	}
-	if err := c.connect(ctx, sockaddr(ap)); err != nil {
+	c, err := newConn(fd, "tcp:"+ap.String())
+	if err != nil {
+		return fail("fcntl", err)
+	}
+	sa, err := sockaddr(ap)
+	if err != nil {
+		c.Close()
+		return nil, &OpError{Op: "dial tcp", Addr: ap.String(), Err: err}
+	}
+	if err := c.connect(ctx, sa); err != nil {
 		c.Close()
 		return nil, &OpError{Op: "dial tcp", Addr: ap.String(), Err: err}
 	}
@@ -91,7 +119,11 @@ func (d *Dialer) setup(fd, family int) (string, error) {
 		if family == unix.AF_INET6 && local.Is4() {
 			local = netip.AddrFrom16(local.As16())
 		}
-		if err := unix.Bind(fd, sockaddr(netip.AddrPortFrom(local, 0))); err != nil {
+		sa, err := sockaddr(netip.AddrPortFrom(local, 0))
+		if err != nil {
+			return "bind", err
+		}
+		if err := unix.Bind(fd, sa); err != nil {
 			return "bind", err
 		}
 	}
@@ -128,7 +160,7 @@ func (c *Conn) connect(ctx context.Context, sa unix.Sockaddr) error {
 	if !stop() || errors.Is(err, os.ErrDeadlineExceeded) {
 		// Only ctx sets deadlines here: it is done, or about to be.
 		<-ctx.Done()
-		return timeoutError{context.Cause(ctx)}
+		return ctxError(ctx)
 	}
 	_ = c.f.SetWriteDeadline(time.Time{})
 	if err != nil {
@@ -157,8 +189,16 @@ func connected(fd int) error {
 	return nil
 }
 
-// timeoutError is a context's end as an I/O error: a timeout whatever
-// the cause, as a dial that was cut short is.
+// ctxError is why ctx ended, as an I/O error: a timeout when its
+// deadline passed, its cause when it was cancelled.
+func ctxError(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return timeoutError{context.Cause(ctx)}
+	}
+	return context.Cause(ctx)
+}
+
+// timeoutError is a passed deadline as an I/O error.
 type timeoutError struct{ err error }
 
 func (e timeoutError) Error() string   { return "i/o timeout: " + e.err.Error() }
@@ -166,19 +206,27 @@ func (e timeoutError) Unwrap() error   { return e.err }
 func (e timeoutError) Timeout() bool   { return true }
 func (e timeoutError) Temporary() bool { return true }
 
-// sockaddr is ap as the kernel takes it.
-func sockaddr(ap netip.AddrPort) unix.Sockaddr {
+// sockaddr is ap as the kernel takes it; an IPv6 zone is an interface
+// name or index.
+func sockaddr(ap netip.AddrPort) (unix.Sockaddr, error) {
 	a := ap.Addr()
 	if a.Is4() || a.Is4In6() {
-		return &unix.SockaddrInet4{Port: int(ap.Port()), Addr: a.Unmap().As4()}
+		return &unix.SockaddrInet4{Port: int(ap.Port()), Addr: a.Unmap().As4()}, nil
 	}
 	sa := &unix.SockaddrInet6{Port: int(ap.Port()), Addr: a.As16()}
 	if z := a.Zone(); z != "" {
-		if ifi, err := interfaceIndex(z); err == nil {
-			sa.ZoneId = uint32(ifi)
+		n, err := strconv.Atoi(z)
+		if err != nil {
+			if n, err = interfaceIndex(z); err != nil {
+				return nil, fmt.Errorf("zone %q: %w", z, err)
+			}
 		}
+		if n <= 0 {
+			return nil, fmt.Errorf("zone %q: not an interface", z)
+		}
+		sa.ZoneId = uint32(n)
 	}
-	return sa
+	return sa, nil
 }
 
 // interfaceIndex is a network device's index, for IPv6 zones.

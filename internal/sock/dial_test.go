@@ -142,8 +142,12 @@ func TestDialCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var d Dialer
-	if _, err := d.Dial(ctx, "127.0.0.1:9"); err == nil {
+	_, err := d.Dial(ctx, "127.0.0.1:9")
+	if err == nil {
 		t.Fatal("Dial with a cancelled context succeeded")
+	}
+	if IsTimeout(err) || !errors.Is(err, context.Canceled) {
+		t.Errorf("Dial with a cancelled context: %v, want context.Canceled and no timeout", err)
 	}
 }
 
@@ -170,5 +174,19 @@ func TestDialName(t *testing.T) {
 	c.Close()
 	if _, err := d.Dial(context.Background(), JoinHostPort("missing.test", port)); err == nil {
 		t.Error("Dial of an unknown name succeeded")
+	}
+}
+
+func TestSockaddrZone(t *testing.T) {
+	sa, err := sockaddr(netip.MustParseAddrPort("[fe80::1%1]:3260"))
+	if in6, ok := sa.(*unix.SockaddrInet6); err != nil || !ok || in6.ZoneId != 1 || in6.Port != 3260 {
+		t.Errorf("sockaddr(fe80::1%%1) = %+v, %v", sa, err)
+	}
+	sa, err = sockaddr(netip.MustParseAddrPort("[fe80::1%lo]:3260"))
+	if in6, ok := sa.(*unix.SockaddrInet6); err != nil || !ok || in6.ZoneId == 0 {
+		t.Errorf("sockaddr(fe80::1%%lo) = %+v, %v", sa, err)
+	}
+	if _, err := sockaddr(netip.MustParseAddrPort("[fe80::1%nosuchdev0]:3260")); err == nil {
+		t.Error("sockaddr with an unknown zone succeeded")
 	}
 }

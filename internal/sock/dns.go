@@ -103,9 +103,16 @@ func exchange(ctx context.Context, server netip.AddrPort, msg []byte, timeout ti
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
-	c := newConn(fd, "udp:"+server.String())
+	c, err := newConn(fd, "udp:"+server.String())
+	if err != nil {
+		return nil, os.NewSyscallError("fcntl", err)
+	}
 	defer c.Close()
-	if err := c.connect(ctx, sockaddr(server)); err != nil {
+	sa, err := sockaddr(server)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.connect(ctx, sa); err != nil {
 		return nil, err
 	}
 	dl := time.Now().Add(timeout)
@@ -145,6 +152,8 @@ func parseAnswer(msg []byte, id, qtype uint16) ([]netip.Addr, error) {
 		return nil, errNXDomain
 	case flags&0xf != 0:
 		return nil, fmt.Errorf("DNS error (rcode %d)", flags&0xf)
+	case flags&0x0200 != 0:
+		return nil, errors.New("truncated DNS answer (no DNS over TCP here)")
 	}
 	qd, an := int(binary.BigEndian.Uint16(msg[4:])), int(binary.BigEndian.Uint16(msg[6:]))
 	off := 12

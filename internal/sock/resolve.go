@@ -48,17 +48,21 @@ func (r *Resolver) LookupHost(ctx context.Context, host string) ([]netip.Addr, e
 	if r.Servers != nil {
 		conf.servers = r.Servers
 	}
+	var failed error // a name server's failure, reported if no name resolves
 	for _, name := range conf.candidates(host) {
 		addrs, err := conf.query(ctx, name)
 		if err == nil && len(addrs) > 0 {
 			return addrs, nil
 		}
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("lookup %s: %w", host, timeoutError{context.Cause(ctx)})
+			return nil, fmt.Errorf("lookup %s: %w", host, ctxError(ctx))
 		}
-		if err != nil && !errors.Is(err, ErrNoHost) {
-			return nil, fmt.Errorf("lookup %s: %w", host, err)
+		if err != nil && !errors.Is(err, ErrNoHost) && failed == nil {
+			failed = err
 		}
+	}
+	if failed != nil {
+		return nil, fmt.Errorf("lookup %s: %w", host, failed)
 	}
 	return nil, fmt.Errorf("lookup %s: %w", host, ErrNoHost)
 }

@@ -73,8 +73,15 @@ func answer(q []byte, name string, qtype uint16, records map[string][]string) []
 	m := append([]byte(nil), q[:end]...)
 	addrs, known := records[name]
 	flags := uint16(0x8180)
-	if !known {
+	switch {
+	case !known:
 		flags |= 3
+	case len(addrs) == 1 && addrs[0] == "servfail":
+		flags |= 2
+		addrs = nil
+	case len(addrs) == 1 && addrs[0] == "truncated":
+		flags |= 0x0200
+		addrs = nil
 	}
 	binary.BigEndian.PutUint16(m[2:], flags)
 	n := 0
@@ -110,6 +117,9 @@ func TestLookupHost(t *testing.T) {
 		"v6.example":        {"fd00::64"},
 		"short.lab.example": {"10.0.9.9"},
 		"nodata.example":    {},
+		"tc.example":        {"truncated"},
+		"down.lab.example":  {"servfail"},
+		"down":              {"10.0.7.7"},
 	}, nil)
 	hosts := writeFile(t, "hosts", "# comment\n127.0.0.1 localhost\n10.1.1.1 portal.lan portal # the SAN\nbad line\n")
 	conf := writeFile(t, "resolv.conf", "search lab.example\noptions timeout:1 attempts:1\n")
@@ -127,6 +137,9 @@ func TestLookupHost(t *testing.T) {
 		{"v6.example", []string{"fd00::64"}, nil},
 		{"short", []string{"10.0.9.9"}, nil},
 		{"missing.example", nil, ErrNoHost},
+		{"tc.example", nil, nil},
+		// The first search candidate's server fails; the name itself resolves.
+		{"down", []string{"10.0.7.7"}, nil},
 		{"nodata.example", nil, ErrNoHost},
 		{"bad_-name..example", nil, nil},
 		{"white space", nil, nil},

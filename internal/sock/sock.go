@@ -10,6 +10,8 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Conn is a connected stream socket. Its reads and writes block the
@@ -20,9 +22,20 @@ type Conn struct {
 	f *os.File
 }
 
-// newConn wraps fd, which must be non-blocking; name is for errors.
-func newConn(fd int, name string) *Conn {
-	return &Conn{f: os.NewFile(uintptr(fd), name)}
+// newConn wraps fd, which must be non-blocking; name is for errors. A
+// descriptor below 3 (stdio was closed) is moved up first: os.File
+// takes 1 and 2 for stdout and stderr, and a broken pipe on those kills
+// the process. On error fd is closed.
+func newConn(fd int, name string) (*Conn, error) {
+	if fd < 3 {
+		nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
+		unix.Close(fd)
+		if err != nil {
+			return nil, err
+		}
+		fd = nfd
+	}
+	return &Conn{f: os.NewFile(uintptr(fd), name)}, nil
 }
 
 // Read reads from the socket; a closed peer is io.EOF.

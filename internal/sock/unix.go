@@ -75,8 +75,13 @@ func (l *Listener) Accept() (*Conn, error) {
 	var nfd int
 	var aerr error
 	err = rc.Read(func(fd uintptr) bool {
-		nfd, _, aerr = unix.Accept4(int(fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
-		return aerr != unix.EAGAIN
+		for {
+			nfd, _, aerr = unix.Accept4(int(fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+			// A peer that gave up before the accept is not the listener's error.
+			if aerr != unix.EINTR && aerr != unix.ECONNABORTED {
+				return aerr != unix.EAGAIN
+			}
+		}
 	})
 	if err != nil {
 		if l.closed.Load() {
@@ -87,7 +92,11 @@ func (l *Listener) Accept() (*Conn, error) {
 	if aerr != nil {
 		return nil, &OpError{Op: "accept", Addr: l.addr, Err: os.NewSyscallError("accept4", aerr)}
 	}
-	return newConn(nfd, "unix:"+l.addr), nil
+	c, err := newConn(nfd, "unix:"+l.addr)
+	if err != nil {
+		return nil, &OpError{Op: "accept", Addr: l.addr, Err: os.NewSyscallError("fcntl", err)}
+	}
+	return c, nil
 }
 
 // Close stops the listener; a blocked Accept returns.
@@ -107,7 +116,10 @@ func DialUnix(ctx context.Context, path string) (*Conn, error) {
 	if err != nil {
 		return nil, &OpError{Op: "dial unix", Addr: path, Err: os.NewSyscallError("socket", err)}
 	}
-	c := newConn(fd, "unix:"+path)
+	c, err := newConn(fd, "unix:"+path)
+	if err != nil {
+		return nil, &OpError{Op: "dial unix", Addr: path, Err: os.NewSyscallError("fcntl", err)}
+	}
 	if err := c.connect(ctx, sa); err != nil {
 		c.Close()
 		return nil, &OpError{Op: "dial unix", Addr: path, Err: err}
@@ -127,7 +139,9 @@ func SendDatagram(path string, msg []byte) error {
 		return &OpError{Op: "send unixgram", Addr: path, Err: os.NewSyscallError("socket", err)}
 	}
 	defer unix.Close(fd)
-	if err := unix.Sendto(fd, msg, unix.MSG_NOSIGNAL, sa); err != nil {
+	// A reader that has stopped reading (a stalled journal) drops the
+	// message rather than block the sender.
+	if err := unix.Sendto(fd, msg, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL, sa); err != nil {
 		return &OpError{Op: "send unixgram", Addr: path, Err: os.NewSyscallError("sendto", err)}
 	}
 	return nil
