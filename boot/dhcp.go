@@ -33,7 +33,9 @@ const (
 
 	optSubnetMask = 1
 	optRouter     = 3
+	optDNS        = 6
 	optHostname   = 12
+	optDomainName = 15
 	optRootPath   = 17
 	optRequestIP  = 50
 	optLeaseTime  = 51
@@ -57,6 +59,8 @@ type dhcpLease struct {
 	Hostname string
 	RootPath string
 	Lease    time.Duration
+	DNS      []netip.Addr // name servers (option 6), at most maxNameServers
+	Domain   string       // domain name (option 15), "" when none or not a valid name
 }
 
 // dhcpMessage is a BOOTP/DHCP message as far as the client uses it.
@@ -160,6 +164,14 @@ func (m dhcpMessage) lease() (dhcpLease, error) {
 	l.Addr = netip.PrefixFrom(m.YIAddr, bits)
 	l.Hostname = cString(m.Opts[optHostname])
 	l.RootPath = cString(m.Opts[optRootPath])
+	for v := m.Opts[optDNS]; len(v) >= 4 && len(l.DNS) < maxNameServers; v = v[4:] {
+		if a := netip.AddrFrom4([4]byte(v[:4])); !a.IsUnspecified() {
+			l.DNS = append(l.DNS, a)
+		}
+	}
+	if d := cString(m.Opts[optDomainName]); validDomain(d) {
+		l.Domain = d
+	}
 	if v := m.Opts[optLeaseTime]; len(v) == 4 {
 		l.Lease = time.Duration(binary.BigEndian.Uint32(v)) * time.Second
 	}
@@ -185,7 +197,7 @@ type dhcpTransport interface {
 // dhcpExchange runs DISCOVER/OFFER/REQUEST/ACK over t for hw, resending
 // with a growing interval until ctx ends.
 func dhcpExchange(ctx context.Context, t dhcpTransport, hw []byte, xid uint32) (dhcpLease, error) {
-	params := []byte{optSubnetMask, optRouter, optHostname, optRootPath, optLeaseTime, optServerID}
+	params := []byte{optSubnetMask, optRouter, optDNS, optHostname, optDomainName, optRootPath, optLeaseTime, optServerID}
 	disc := dhcpMessage{Op: 1, XID: xid, Flags: 0x8000, HWAddr: hw,
 		Opts: map[byte][]byte{optMsgType: {dhcpDiscover}, optParamList: params}}
 	offer, err := dhcpRoundTrip(ctx, t, disc.marshal([]byte{optMsgType, optParamList}), xid, hw, dhcpOffer)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/netip"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,8 @@ func TestDHCPExchange(t *testing.T) {
 	s := &fakeServer{t: t, drop: 1, options: map[byte][]byte{
 		optSubnetMask: {255, 255, 255, 0}, optRouter: {10, 0, 2, 2}, optHostname: []byte("guest\x00"),
 		optLeaseTime: {0, 0, 0x0e, 0x10}, optRootPath: []byte("iscsi:10.0.2.100::3260:1:iqn.2026-11.test:boot"),
+		optDNS:        {10, 0, 2, 3, 0, 0, 0, 0, 10, 0, 2, 4, 10, 0, 2, 5, 10, 0, 2, 6, 1},
+		optDomainName: []byte("lab.example\x00"),
 	}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -84,8 +87,11 @@ func TestDHCPExchange(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := dhcpLease{Addr: netip.MustParsePrefix("10.0.2.15/24"), Router: netip.MustParseAddr("10.0.2.2"),
-		Server: netip.MustParseAddr("10.0.2.2"), Hostname: "guest", RootPath: "iscsi:10.0.2.100::3260:1:iqn.2026-11.test:boot", Lease: time.Hour}
-	if l != want {
+		Server: netip.MustParseAddr("10.0.2.2"), Hostname: "guest", RootPath: "iscsi:10.0.2.100::3260:1:iqn.2026-11.test:boot", Lease: time.Hour,
+		// 0.0.0.0 is skipped, the fourth server and the stray byte dropped.
+		DNS:    []netip.Addr{netip.MustParseAddr("10.0.2.3"), netip.MustParseAddr("10.0.2.4"), netip.MustParseAddr("10.0.2.5")},
+		Domain: "lab.example"}
+	if !reflect.DeepEqual(l, want) {
 		t.Errorf("lease %+v, want %+v", l, want)
 	}
 	if len(s.sent) != 3 || s.sent[0].msgType() != dhcpDiscover || s.sent[1].msgType() != dhcpDiscover || s.sent[2].msgType() != dhcpRequest {

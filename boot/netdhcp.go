@@ -58,6 +58,7 @@ func (b *booter) dhcp(ctx context.Context, nc NetConfig) error {
 		return fmt.Errorf("DHCP on %s: %w", dev, err)
 	}
 	b.logf("network: %s is %s from DHCP server %s, router %s, lease %s", dev, l.Addr, l.Server, l.Router, l.Lease)
+	b.dns.add("DHCP", l.DNS, l.Domain)
 	if l.Hostname != "" && nc.Hostname == "" && validHostname(l.Hostname) {
 		if err := unix.Sethostname([]byte(l.Hostname)); err == nil {
 			b.logf("hostname %s from DHCP", l.Hostname)

@@ -32,6 +32,7 @@ func (b *booter) network(ctx context.Context) error {
 				return fmt.Errorf("ip=: %w", err)
 			}
 			b.logf("network: %s is %s/%s, gateway %q", dev, nc.Addr, nc.Netmask, nc.Gateway)
+			b.dns.add("ip=", parseServers(nc.DNS...), "")
 		case "dhcp":
 			if err := b.dhcp(ctx, nc); err != nil {
 				return err

@@ -38,13 +38,14 @@ func Init(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 
 // bootPaths are the files the boot role uses, rooted for tests.
 type bootPaths struct {
-	cmdline, initramfsConf, initiatorFile, devDir, newRoot, shell string
+	cmdline, initramfsConf, initiatorFile, devDir, newRoot, shell, resolvConf string
 }
 
 func defaultPaths() bootPaths {
 	return bootPaths{
 		cmdline: "/proc/cmdline", initramfsConf: "/etc/iscsi.initramfs",
 		initiatorFile: "/etc/iscsi/initiatorname.iscsi", devDir: "/dev", newRoot: "/newroot", shell: "/bin/sh",
+		resolvConf: "/etc/resolv.conf",
 	}
 }
 
@@ -55,6 +56,7 @@ type booter struct {
 	paths bootPaths
 	cfg   Config
 	flags cmdFlags
+	dns   nameServers // what the network set-up learnt of DNS
 }
 
 func (b *booter) logf(format string, args ...any) {
@@ -82,6 +84,7 @@ func (b *booter) run(ctx context.Context) error {
 	if err := b.firmware(); err != nil {
 		return err
 	}
+	b.writeResolvConf()
 	if b.cfg.Initiator == "" {
 		return errors.New("no initiator name: give rd.iscsi.initiator= or iscsi_initiator=, put one in /etc/iscsi/initiatorname.iscsi, or boot with an iBFT")
 	}
@@ -265,4 +268,17 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// writeResolvConf gives the initramfs the name servers the network
+// set-up learnt, for targets named by host name.
+func (b *booter) writeResolvConf() {
+	if len(b.dns.servers) == 0 {
+		return
+	}
+	if err := b.dns.write(b.paths.resolvConf); err != nil {
+		b.logf("could not write %s: %v (targets given by name will not resolve)", b.paths.resolvConf, err)
+		return
+	}
+	b.logf("name servers %v, search %v (from %s)", b.dns.servers, b.dns.search, strings.Join(b.dns.from, ", "))
 }

@@ -39,6 +39,7 @@ func (b *booter) firmware() error {
 			}
 			up[q.Dev] = true
 			b.logf("network from the iBFT: %s is %s, route to %s", q.Dev, q.Addr, q.Target)
+			b.dns.add("iBFT", parseServers(e.NIC.PrimaryDNS, e.NIC.SecondaryDNS), "")
 		}
 		b.cfg.Targets = append(b.cfg.Targets, bootTargetOf(e))
 	}

@@ -12,13 +12,16 @@ import (
 // TestVMBootDHCP boots goiscsi's initramfs with ip=dhcp against a
 // dnsmasq serving GuestAddr on the VM's tap device, inside the test's
 // namespace only: with no netroot= the target comes from the DHCP root
-// path (RFC 4173, option 17); with netroot= DHCP gives the address only.
+// path (RFC 4173, option 17); with netroot= DHCP gives the address and
+// the name server (dnsmasq itself, which knows the target as
+// "target.test"), and netroot= names the target "target": the search
+// domain from DHCP completes it.
 func TestVMBootDHCP(t *testing.T) {
 	vm := New(t)
 	tg := vm.StartTarget(t)
 	tg.AddTarget(1, BootIQN)
 	tg.AddLUN(1, 1, vm.RootFS(t, 32<<20))
-	portal := TargetAddr + "::3260"
+	portal := "target::3260"
 	startDNSMasq(t, vm.NetNS, "iscsi:"+TargetAddr+"::3260:1:"+BootIQN)
 
 	image, _ := goiscsiImage(t, vm, nil)
@@ -51,13 +54,18 @@ func TestVMBootDHCP(t *testing.T) {
 			if !strings.Contains(console, "hostname goiscsi-dhcp from DHCP") {
 				t.Errorf("the DHCP hostname was not set")
 			}
+			if !strings.Contains(console, "name servers ["+HostAddr+"], search [test] (from DHCP)") {
+				t.Errorf("the console does not show the name server from DHCP")
+			}
 		})
 	}
 }
 
-// startDNSMasq runs dnsmasq as a DHCP server (no DNS) on the tap device
-// of namespace netns, leasing GuestAddr to GuestMAC with a router and
-// rootPath; it is killed when the test ends. Never on the host's own
+// startDNSMasq runs dnsmasq as a DHCP server on the tap device of
+// namespace netns, leasing GuestAddr to GuestMAC with a router, rootPath,
+// the domain "test" and itself as the name server, which answers for
+// target.test (TargetAddr) and nothing else (no upstream servers); it is
+// killed when the test ends. Never on the host's own
 // interfaces: it runs under "ip netns exec" and binds tapName only.
 func startDNSMasq(t *testing.T, netns, rootPath string) {
 	t.Helper()
@@ -70,7 +78,9 @@ func startDNSMasq(t *testing.T, netns, rootPath string) {
 	}
 	dir := t.TempDir()
 	cmd := exec.Command("ip", "netns", "exec", netns, bin,
-		"--no-daemon", "--conf-file=/dev/null", "--port=0", "--log-facility=-", "--log-dhcp",
+		"--no-daemon", "--conf-file=/dev/null", "--log-facility=-", "--log-dhcp", "--log-queries",
+		"--no-resolv", "--no-hosts", "--host-record=target.test,"+TargetAddr,
+		"--dhcp-option=option:domain-name,test", "--dhcp-option=option:dns-server,"+HostAddr,
 		"--interface="+tapName, "--bind-interfaces", "--except-interface=lo",
 		"--dhcp-leasefile="+filepath.Join(dir, "leases"), "--dhcp-authoritative", "--no-ping",
 		"--dhcp-range="+GuestAddr+","+GuestAddr+",255.255.255.0",
