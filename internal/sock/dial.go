@@ -22,8 +22,8 @@ type Dialer struct {
 
 // Dial connects to hostport ("host:port", "[v6]:port") over TCP, with
 // TCP_NODELAY set. A host name is resolved and its addresses tried in
-// turn. ctx bounds the whole dial; its end is a timeout error (see
-// IsTimeout) wrapping ctx's error.
+// turn. ctx bounds the whole dial: its deadline passing is a timeout
+// error (see IsTimeout), its cancellation an error wrapping its cause.
 func (d *Dialer) Dial(ctx context.Context, hostport string) (*Conn, error) {
 	host, port, err := SplitHostPort(hostport)
 	if err != nil {
@@ -33,13 +33,13 @@ func (d *Dialer) Dial(ctx context.Context, hostport string) (*Conn, error) {
 	if err != nil {
 		return nil, &OpError{Op: "dial tcp", Addr: hostport, Err: err}
 	}
-	var first error
+	first := error(&OpError{Op: "dial tcp", Addr: hostport, Err: ErrNoHost})
 	for i, a := range addrs {
 		c, err := d.connectShare(ctx, netip.AddrPortFrom(a, uint16(port)), len(addrs)-i)
 		if err == nil {
 			return c, nil
 		}
-		if first == nil {
+		if i == 0 {
 			first = err
 		}
 		if ctx.Err() != nil {
