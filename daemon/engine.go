@@ -29,6 +29,9 @@ type Kernel interface {
 	DestroyConn(ctx context.Context, handle uint64, sid, cid uint32) error
 	DestroySession(ctx context.Context, handle uint64, sid uint32) error
 	Events() <-chan netlinkraw.Event
+	// Order is the place of the last message read (see
+	// netlinkraw.Conn.Order); 0 when the kernel does not count.
+	Order() uint64
 }
 
 // Engine logs sessions in and out through the kernel. It serves one
@@ -72,8 +75,9 @@ type Session struct {
 	Target           Target
 	Result           *login.Result
 	handle           uint64
-	created          bool // the kernel session exists
-	conn             Conn // the socket the kernel uses
+	created          bool   // the kernel session exists
+	conn             Conn   // the socket the kernel uses
+	stale            uint64 // events with an Order up to this predate the connection's last stop
 }
 
 // Close releases our descriptor of the socket; the kernel keeps its
@@ -155,7 +159,7 @@ func (e *Engine) loginConn(ctx context.Context, s *Session) error {
 	if err := e.setParams(ctx, s, preLoginParams(t)); err != nil {
 		return err
 	}
-	kc := &kernelConn{k: k, handle: s.handle, sid: s.Sid, cid: s.Cid, ctx: ctx}
+	kc := &kernelConn{k: k, handle: s.handle, sid: s.Sid, cid: s.Cid, ctx: ctx, stale: s.stale}
 	if e.Router != nil {
 		events, release := e.Router.Subscribe(s.Sid, s.Cid)
 		defer release()

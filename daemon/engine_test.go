@@ -33,9 +33,13 @@ type traceKernel struct {
 	trace   [][]byte // alternating send, recv
 	events  chan netlinkraw.Event
 	boundFD int
+	order   uint64 // what Order reports
 	// answer, when set, replaces the trace: it returns the PDU the
 	// target answers hdr with.
 	answer func(hdr []byte) []byte
+	// afterAnswer, when set, gives the events the kernel reports after
+	// handing up an answer.
+	afterAnswer func(pdu []byte) []netlinkraw.Event
 }
 
 func newTraceKernel(t *testing.T, name string) *traceKernel {
@@ -101,7 +105,16 @@ func (k *traceKernel) StopConn(_ context.Context, _ uint64, sid, cid uint32, f n
 func (k *traceKernel) SendPDU(_ context.Context, _ uint64, sid, cid uint32, hdr, data []byte) error {
 	k.log("SEND_PDU hdr=%d data=%d", len(hdr), len(data))
 	if k.answer != nil {
-		k.events <- netlinkraw.Event{Type: netlinkraw.KeventRecvPDU, Sid: sid, Cid: cid, PDU: k.answer(hdr)}
+		pdu := k.answer(hdr)
+		k.order++
+		k.events <- netlinkraw.Event{Type: netlinkraw.KeventRecvPDU, Sid: sid, Cid: cid, PDU: pdu, Order: k.order}
+		if k.afterAnswer != nil {
+			for _, ev := range k.afterAnswer(pdu) {
+				k.order++
+				ev.Order = k.order
+				k.events <- ev
+			}
+		}
 		return nil
 	}
 	if len(k.trace) < 2 {
@@ -129,6 +142,8 @@ func (k *traceKernel) DestroySession(_ context.Context, _ uint64, sid uint32) er
 }
 
 func (k *traceKernel) Events() <-chan netlinkraw.Event { return k.events }
+
+func (k *traceKernel) Order() uint64 { return k.order }
 
 // fakeSys is a sysfs tree with the tcp transport loaded.
 func fakeSys(t *testing.T) sysfs.Root {

@@ -23,6 +23,7 @@ type kernelConn struct {
 	sid, cid uint32
 	ctx      context.Context
 	events   <-chan netlinkraw.Event // the connection's events; nil reads the kernel's directly
+	stale    uint64                  // events with an Order up to this are about an earlier socket
 	deadline time.Time
 	pending  bytes.Buffer // received PDU bytes not read yet
 	itt      [4]byte      // the Initiator Task Tag of the last PDU written
@@ -87,7 +88,7 @@ func (c *kernelConn) receive() error {
 			if !ok {
 				return io.EOF
 			}
-			if ev.Sid != c.sid || ev.Cid != c.cid {
+			if ev.Sid != c.sid || ev.Cid != c.cid || ev.Order != 0 && ev.Order <= c.stale {
 				continue
 			}
 			switch ev.Type {

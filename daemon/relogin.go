@@ -67,7 +67,12 @@ func (e *Engine) redirected(ctx context.Context, s *Session, dial func(context.C
 		if serr := e.Kernel.StopConn(ctx, s.handle, s.Sid, s.Cid, netlinkraw.StopConnRecover); serr != nil {
 			return fmt.Errorf("stopping the connection for a redirection: %w", serr)
 		}
-		e.dropStale(s)
+		// A target that redirects closes its socket after its answer; the
+		// kernel reports that close (CONN_ERROR) after handing the answer
+		// up, before answering the stop, so its Order is not above
+		// Order() now and the login on the next socket skips it, whether
+		// it reads the kernel's events itself or through the Router.
+		s.stale = e.Kernel.Order()
 		s.Close()
 		addr := sock.JoinHostPort(p.Addr, p.Port)
 		conn, derr := dial(ctx, addr)
@@ -82,39 +87,16 @@ func (e *Engine) redirected(ctx context.Context, s *Session, dial func(context.C
 	return err
 }
 
-// dropStale discards what the kernel said about s's connection before
-// it was stopped: a target that redirects closes its socket after the
-// answer, and the kernel reports that close (CONN_ERROR) after handing
-// the answer up. Reports made before the stop are queued ahead of the
-// stop's answer, so once StopConn returns they are all in the event
-// channel, where the login on the next socket would take them for its
-// own. Without a router the engine reads that channel alone (one login
-// at a time), so everything queued goes; with one, reports nobody
-// subscribed to go to the daemon, which ignores them for a session it
-// is logging in.
-func (e *Engine) dropStale(s *Session) {
-	if e.Router != nil {
-		return
-	}
-	events := e.Kernel.Events()
-	for {
-		select {
-		case _, ok := <-events:
-			if !ok {
-				return
-			}
-		default:
-			return
-		}
-	}
-}
-
 // StopForRecovery stops a failed connection so that it can be bound
 // again: the kernel keeps the session and its devices and blocks I/O
 // until the relogin starts the connection or the replacement timeout
 // fails the I/O.
 func (e *Engine) StopForRecovery(ctx context.Context, s *Session) error {
-	return e.Kernel.StopConn(ctx, s.handle, s.Sid, s.Cid, netlinkraw.StopConnRecover)
+	if err := e.Kernel.StopConn(ctx, s.handle, s.Sid, s.Cid, netlinkraw.StopConnRecover); err != nil {
+		return err
+	}
+	s.stale = e.Kernel.Order()
+	return nil
 }
 
 // Teardown stops and destroys a session's connection and the session

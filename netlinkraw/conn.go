@@ -49,6 +49,7 @@ type Conn struct {
 	closeErr  error
 
 	dropped, malformed, overruns atomic.Uint64
+	order                        atomic.Uint64 // messages read, for Event.Order
 }
 
 // NewConn starts a Conn over s, and its reader goroutine; Close stops
@@ -74,6 +75,13 @@ func NewConn(s Socket) *Conn {
 // stall replies to calls, so read it promptly. It is closed when the
 // Conn is closed or its socket fails.
 func (c *Conn) Events() <-chan Event { return c.events }
+
+// Order is how many messages the reader has handed out so far, replies
+// and events. Taken after a call returned, it is at least the order of
+// that call's reply: an event whose Order is not above it reached the
+// reader before the call was answered (or at the same time), and the
+// kernel sent it before its answer.
+func (c *Conn) Order() uint64 { return c.order.Load() }
 
 // Stats returns the reader's counters.
 func (c *Conn) Stats() Stats {
@@ -136,11 +144,14 @@ func (c *Conn) dispatch(m Message) {
 		c.malformed.Add(1)
 		return
 	}
+	order := c.order.Add(1)
 	if c.claim(m, &u, nil) {
 		return
 	}
+	ev := EventOf(&u)
+	ev.Order = order
 	select {
-	case c.events <- EventOf(&u):
+	case c.events <- ev:
 	default:
 		c.dropped.Add(1)
 	}

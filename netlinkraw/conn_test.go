@@ -176,3 +176,24 @@ func TestCallRefusesNonRequests(t *testing.T) {
 		}
 	}
 }
+
+// TestOrder: events carry their place among the messages read, and
+// Order after a call returns is not below its reply's: an event the
+// kernel sent before answering (a connection error queued ahead of the
+// STOP_CONN answer) is at or below it, one sent later above it.
+func TestOrder(t *testing.T) {
+	c := nltest.Dial(func(req netlinkraw.Uevent) ([]netlinkraw.Uevent, error) {
+		before := netlinkraw.Uevent{Type: netlinkraw.KeventConnError,
+			Reply: netlinkraw.Reply{Sid: 1, Cid: 0, Error: netlinkraw.ErrConnFailed}}
+		return []netlinkraw.Uevent{before, nltest.Reply(req)}, nil
+	})
+	defer c.Close()
+	if err := c.StopConn(testContext(t), handle, 1, 0, netlinkraw.StopConnRecover); err != nil {
+		t.Fatal(err)
+	}
+	mark := c.Order()
+	ev := nextEvent(t, c)
+	if ev.Order == 0 || ev.Order > mark || mark != 2 {
+		t.Errorf("event before the answer has Order %d, Order() after the call %d; want 1 and 2", ev.Order, mark)
+	}
+}

@@ -15,6 +15,10 @@ type Event struct {
 	// padding that round the netlink message up to 4 bytes.
 	PDU []byte
 	Raw Uevent
+	// Order is the event's place among all the messages its Conn read,
+	// replies included, counting from 1 (see Conn.Order); 0 when the
+	// event did not come from a Conn.
+	Order uint64
 }
 
 // EventOf extracts an Event from a uevent the kernel sent.
