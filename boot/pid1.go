@@ -280,5 +280,9 @@ func (b *booter) writeResolvConf() {
 		b.logf("could not write %s: %v (targets given by name will not resolve)", b.paths.resolvConf, err)
 		return
 	}
-	b.logf("name servers %v, search %v (from %s)", b.dns.servers, b.dns.search, strings.Join(b.dns.from, ", "))
+	search := ""
+	if len(b.dns.search) > 0 {
+		search = ", search " + strings.Join(b.dns.search, " ")
+	}
+	b.logf("name servers %v%s (from %s)", b.dns.servers, search, strings.Join(b.dns.from, ", "))
 }

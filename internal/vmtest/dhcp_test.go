@@ -54,7 +54,7 @@ func TestVMBootDHCP(t *testing.T) {
 			if !strings.Contains(console, "hostname goiscsi-dhcp from DHCP") {
 				t.Errorf("the DHCP hostname was not set")
 			}
-			if !strings.Contains(console, "name servers ["+HostAddr+"], search [test] (from DHCP)") {
+			if !strings.Contains(console, "name servers ["+HostAddr+"], search test (from DHCP)") {
 				t.Errorf("the console does not show the name server from DHCP")
 			}
 		})

@@ -23,7 +23,7 @@ func ibftTable(t *testing.T, target, user, secret, ruser, rsecret string) string
 		Initiator: ibft.Initiator{Name: InitiatorIQN, Valid: true, Boot: true},
 		NIC0: ibft.NIC{Valid: true, Boot: true, Global: true, Origin: ibft.OriginManual,
 			IPNet:   &net.IPNet{IP: net.ParseIP(GuestAddr).To4(), Mask: net.CIDRMask(24, 32)},
-			Gateway: net.ParseIP(HostAddr).To4(), MACAddress: mac},
+			Gateway: net.ParseIP(HostAddr).To4(), PrimaryDNS: net.ParseIP(HostAddr).To4(), MACAddress: mac},
 		Target0: ibft.Target{Valid: true, Boot: true, Target: &net.TCPAddr{IP: net.ParseIP(TargetAddr).To4(), Port: TargetPort},
 			BootLUN: 1, TargetName: target, NICAssociation: 0},
 	}
@@ -70,6 +70,9 @@ func TestVMBootIBFT(t *testing.T) {
 		}
 		if strings.Contains(console, "tbsecret12345") || strings.Contains(console, "tbmutual67890") {
 			t.Errorf("the console shows a CHAP secret")
+		}
+		if !strings.Contains(console, "name servers ["+HostAddr+"] (from iBFT)") {
+			t.Errorf("the console does not show the iBFT's name server")
 		}
 	})
 

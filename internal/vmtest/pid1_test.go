@@ -32,21 +32,27 @@ func TestVMBootPID1(t *testing.T) {
 		name, cmdline string
 		ok            bool
 		want          string // in the console
+		also          string // in the console too, when set
 	}{
 		{"dracut", "netroot=iscsi:" + portal + "::" + BootIQN + " rd.iscsi.initiator=" + InitiatorIQN + " " + ip + " root=LABEL=goiscsi-root",
-			true, "ROOT-INIT pid 1: " + RootMarker},
+			true, "ROOT-INIT pid 1: " + RootMarker, ""},
 		{"dracut-mutual-chap", "netroot=iscsi:tbuser:tbsecret12345:tbtarget:tbmutual67890@" + portal + "::" + chapIQN +
-			" rd.iscsi.initiator=" + InitiatorIQN + " " + ip, true, "ROOT-INIT pid 1: " + RootMarker},
+			" rd.iscsi.initiator=" + InitiatorIQN + " " + ip, true, "ROOT-INIT pid 1: " + RootMarker, ""},
+		// ip='s dns field names a name server (none answers: no name is looked up).
 		{"initramfs-tools", "iscsi_initiator=" + InitiatorIQN + " iscsi_target_name=" + BootIQN + " iscsi_target_ip=" + TargetAddr +
-			" iscsi_target_port=3260 iscsi_target_group=1 " + ip + " root=/dev/sda", true, "ROOT-INIT pid 1: " + RootMarker},
+			" iscsi_target_port=3260 iscsi_target_group=1 " + ip + ":" + HostAddr + " root=/dev/sda", true, "ROOT-INIT pid 1: " + RootMarker,
+			"name servers [" + HostAddr + "] (from ip=)"},
 		{"wrong-target", "netroot=iscsi:" + portal + "::iqn.2026-11.test:nonexistent rd.iscsi.initiator=" + InitiatorIQN + " " + ip,
-			false, "boot failed: login to iqn.2026-11.test:nonexistent"},
+			false, "boot failed: login to iqn.2026-11.test:nonexistent", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			console, rc := vm.Boot(t, Config{Case: tt.name, Initramfs: image, Append: tt.cmdline})
 			if !strings.Contains(console, tt.want) || (rc == 0) != tt.ok || (!tt.ok && rc != InitDied) {
 				t.Fatalf("boot with %q: exit %d, console lacks %q", tt.cmdline, rc, tt.want)
+			}
+			if tt.also != "" && !strings.Contains(console, tt.also) {
+				t.Errorf("console lacks %q", tt.also)
 			}
 			for _, l := range strings.Split(console, "\n") {
 				if strings.Contains(l, "goiscsi:") || strings.HasPrefix(l, "ROOT-") || strings.Contains(l, "crng") {
