@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/goiscsi/goiscsi/records"
 )
 
 // maxNameServers is how many name servers resolv.conf takes.
@@ -76,22 +78,10 @@ func (n *nameServers) write(path string) error {
 	return os.WriteFile(path, []byte(n.resolvConf()), 0o644)
 }
 
-// validDomain accepts a DNS domain: dot-separated labels of 1 to 63
-// letters, digits and '-', 253 bytes at most.
+// validDomain accepts a DNS domain name, with an optional final dot: a
+// host name as records.ValidateAddress takes one, not an address.
 func validDomain(d string) bool {
 	d = strings.TrimSuffix(d, ".")
-	if d == "" || len(d) > 253 {
-		return false
-	}
-	for _, l := range strings.Split(d, ".") {
-		if l == "" || len(l) > 63 || l[0] == '-' {
-			return false
-		}
-		for _, c := range []byte(l) {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	return true
+	_, err := netip.ParseAddr(d)
+	return err != nil && records.ValidateAddress(d) == nil
 }
