@@ -223,12 +223,17 @@ func (b *booter) findRoot(ctx context.Context, sys sysfs.Root, sids []uint32) (s
 			}
 			unread = cmp.Or(unread, err)
 		}
-		if unread == nil || time.Now().After(settle) || !sleep(ctx, 20*time.Millisecond) {
-			if unread != nil {
-				return "", fmt.Errorf("no disk matches root=%s among %v (%w)", b.cfg.Root, seen, unread)
-			}
+		if unread == nil {
 			return "", fmt.Errorf("no disk matches root=%s among %v", b.cfg.Root, seen)
 		}
+		select {
+		case <-time.After(20 * time.Millisecond):
+			if time.Now().Before(settle) {
+				continue
+			}
+		case <-ctx.Done():
+		}
+		return "", fmt.Errorf("no disk matches root=%s among %v (%w)", b.cfg.Root, seen, unread)
 	}
 }
 
@@ -256,18 +261,6 @@ func hintFor(err error) string {
 		return "root= (the disk, LABEL= or UUID=) and the target's LUNs"
 	}
 	return ""
-}
-
-// sleep waits d, or until ctx is done (false).
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // writeResolvConf gives the initramfs the name servers the network
