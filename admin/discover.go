@@ -69,7 +69,7 @@ func (c *cmd) runSendTargets(p records.Portal, drec *records.Record, ifaceRec *r
 	targets, err := login.SendTargets(tctx, conn, res, records.ValidateTargetName, func(w string) { c.errorf("%s", w) })
 	if err != nil {
 		code := iscsierr.Login
-		if isTimeout(err) {
+		if sock.IsTimeout(err) {
 			code = iscsierr.PDUTimeout
 		}
 		return nil, c.fail(code, "Could not perform SendTargets discovery: %v", err)
@@ -86,7 +86,7 @@ func (c *cmd) dialRetry(ctx context.Context, p records.Portal, ifaceRec *records
 		if err == nil {
 			return conn, nil
 		}
-		if isTimeout(err) {
+		if sock.IsTimeout(err) {
 			c.errorf("connect to %s timed out", p.HostPort())
 			return nil, c.fail(iscsierr.TransTimeout, "Could not perform SendTargets discovery: %s", iscsierr.TransTimeout)
 		}
@@ -171,8 +171,6 @@ func (c *cmd) dialPortal(ctx context.Context, p records.Portal, iface *records.R
 	return d.Dial(ctx, sock.JoinHostPort(p.Addr, p.Port))
 }
 
-func isTimeout(err error) bool { return sock.IsTimeout(err) }
-
 // syscallText is the strerror text of a connect failure.
 func syscallText(err error) string {
 	var errno syscall.Errno
@@ -217,7 +215,7 @@ func (c *cmd) discoveryLoginError(p records.Portal, err error) error {
 		// ISCSI_ERR_FATAL_LOGIN, not with the code of a target's refusal.
 		c.errorf("discovery login to %s failed: %v", p.Addr, ae)
 		return c.fail(ae.Code(), "Could not perform SendTargets discovery: %s", ae.Code())
-	case isTimeout(err):
+	case sock.IsTimeout(err):
 		return c.fail(iscsierr.TransTimeout, "Could not perform SendTargets discovery: %s", iscsierr.TransTimeout)
 	}
 	c.errorf("discovery login to %s failed: %v", p.Addr, err)

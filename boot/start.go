@@ -14,6 +14,7 @@ import (
 	"github.com/goiscsi/goiscsi/internal/buildinfo"
 	"github.com/goiscsi/goiscsi/internal/getopt"
 	"github.com/goiscsi/goiscsi/internal/iscsierr"
+	"github.com/goiscsi/goiscsi/internal/sock"
 	"github.com/goiscsi/goiscsi/records"
 	"github.com/goiscsi/goiscsi/sysfs"
 )
@@ -225,7 +226,7 @@ func (s *starter) report(t daemon.Target, err error) (iscsierr.Code, bool) {
 	}
 	switch {
 	case errors.As(err, &ce):
-		if daemon.IsTimeout(err) {
+		if sock.IsTimeout(err) {
 			s.logf("connect to %s timed out", t.HostPort())
 			return iscsierr.TransTimeout, false
 		}
@@ -244,7 +245,7 @@ func (s *starter) report(t daemon.Target, err error) (iscsierr.Code, bool) {
 		s.logf("session %d: %v", sid, ae)
 		shutdown()
 		return ae.Code(), true
-	case daemon.IsTimeout(err):
+	case sock.IsTimeout(err):
 		s.logf("session %d login timed out", sid)
 		shutdown()
 		return iscsierr.TransTimeout, false

@@ -269,9 +269,6 @@ func (e *ConnectError) Error() string {
 }
 func (e *ConnectError) Unwrap() error { return e.Err }
 
-// IsTimeout reports whether err is a timeout.
-func IsTimeout(err error) bool { return sock.IsTimeout(err) }
-
 // Logout logs session sid out through the kernel (the kernel fills in
 // the sequence numbers of a Logout PDU sent in Full Feature Phase),
 // then stops the connection and destroys connection and session, which

@@ -5,6 +5,7 @@ import (
 
 	"github.com/goiscsi/goiscsi/daemon/login"
 	"github.com/goiscsi/goiscsi/internal/iscsierr"
+	"github.com/goiscsi/goiscsi/internal/sock"
 )
 
 // ErrorCode maps a login error to open-iscsi's ISCSI_ERR_* code, and
@@ -19,7 +20,7 @@ func ErrorCode(err error) (code iscsierr.Code, retry bool) {
 		return iscsierr.Success, false
 	case errors.As(err, &ie):
 		return ie.Code, false
-	case errors.As(err, &ce) && IsTimeout(err):
+	case errors.As(err, &ce) && sock.IsTimeout(err):
 		return iscsierr.TransTimeout, true
 	case errors.As(err, &ce):
 		return iscsierr.Trans, true
@@ -27,7 +28,7 @@ func ErrorCode(err error) (code iscsierr.Code, retry bool) {
 		return st.Code(), st.Code() != iscsierr.LoginAuthFailed && st.Retryable()
 	case errors.As(err, &ae):
 		return ae.Code(), false
-	case IsTimeout(err):
+	case sock.IsTimeout(err):
 		return iscsierr.TransTimeout, true
 	}
 	return iscsierr.Login, true

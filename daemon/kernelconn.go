@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/goiscsi/goiscsi/daemon/login"
+	"github.com/goiscsi/goiscsi/internal/sock"
 	"github.com/goiscsi/goiscsi/netlinkraw"
 )
 
@@ -114,18 +115,11 @@ func (c *kernelConn) receive() error {
 	}
 }
 
-// deadlineError is a deadline that passed; it is a net.Error timeout,
-// like a socket's, so callers treat both alike.
-type deadlineError struct{ err error }
-
-func (e deadlineError) Error() string   { return "i/o timeout: " + e.err.Error() }
-func (e deadlineError) Unwrap() error   { return e.err }
-func (e deadlineError) Timeout() bool   { return true }
-func (e deadlineError) Temporary() bool { return true }
-
+// timeoutErr is err as a timeout when ctx's deadline passed, the same
+// error a socket's deadline gives, so callers treat both alike.
 func timeoutErr(ctx context.Context, err error) error {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return deadlineError{err}
+		return sock.TimeoutError{Err: err}
 	}
 	return err
 }

@@ -193,18 +193,19 @@ func connected(fd int) error {
 // deadline passed, its cause when it was cancelled.
 func ctxError(ctx context.Context) error {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return timeoutError{context.Cause(ctx)}
+		return TimeoutError{context.Cause(ctx)}
 	}
 	return context.Cause(ctx)
 }
 
-// timeoutError is a passed deadline as an I/O error.
-type timeoutError struct{ err error }
+// TimeoutError is a deadline that passed, as an I/O error: Err is what
+// it cut short. IsTimeout reports it.
+type TimeoutError struct{ Err error }
 
-func (e timeoutError) Error() string   { return "i/o timeout: " + e.err.Error() }
-func (e timeoutError) Unwrap() error   { return e.err }
-func (e timeoutError) Timeout() bool   { return true }
-func (e timeoutError) Temporary() bool { return true }
+func (e TimeoutError) Error() string   { return "i/o timeout: " + e.Err.Error() }
+func (e TimeoutError) Unwrap() error   { return e.Err }
+func (e TimeoutError) Timeout() bool   { return true }
+func (e TimeoutError) Temporary() bool { return true }
 
 // sockaddr is ap as the kernel takes it; an IPv6 zone is an interface
 // name or index.
