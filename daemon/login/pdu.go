@@ -121,17 +121,13 @@ func ReadPDU(r io.Reader, maxData int, d Digests) (*PDU, error) {
 	if _, err := io.ReadFull(r, p.BHS[:]); err != nil {
 		return nil, fmt.Errorf("reading PDU header: %w", err)
 	}
-	ahs := p.BHS.TotalAHSLength() * 4
-	hdrCRC := crc32.Update(0, castagnoli(), p.BHS[:])
-	if ahs > 0 {
-		buf := make([]byte, ahs) // at most 1020 bytes
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return nil, fmt.Errorf("reading AHS: %w", err)
-		}
-		hdrCRC = crc32.Update(hdrCRC, castagnoli(), buf)
+	ahs := make([]byte, p.BHS.TotalAHSLength()*4) // at most 1020 bytes
+	if _, err := io.ReadFull(r, ahs); err != nil {
+		return nil, fmt.Errorf("reading AHS: %w", err)
 	}
 	if d.Header {
-		if err := readDigest(r, hdrCRC, ErrHeaderCRC); err != nil {
+		crc := crc32.Update(crc32.Update(0, castagnoli(), p.BHS[:]), castagnoli(), ahs)
+		if err := readDigest(r, crc, ErrHeaderCRC); err != nil {
 			return nil, err
 		}
 	}
