@@ -22,20 +22,55 @@ import (
 // mainFunc is the entry point every role has.
 type mainFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
 
-// roles maps a tool name to its entry point.
-func roles() map[string]mainFunc {
-	return map[string]mainFunc{
-		"iscsiadm":    admin.Main,
-		"iscsid":      daemon.Main,
-		"iscsistart":  boot.Main,
-		"iscsi-iname": iname.Main,
-		"init":        boot.Init, // PID 1 of goiscsi's initramfs
+// role is one tool: its entry point and what SIGINT and SIGTERM do to
+// it.
+type role struct {
+	main    mainFunc
+	signals signalPolicy
+}
+
+// signalPolicy is how a role takes SIGINT and SIGTERM.
+type signalPolicy int
+
+const (
+	// signalsDefault leaves the kernel's default actions (for PID 1:
+	// the signals are not delivered at all).
+	signalsDefault signalPolicy = iota
+	// signalsCancel cancels the role's context, so that it can finish
+	// what it is doing cleanly.
+	signalsCancel
+	// signalsNoInterrupt ignores SIGINT, as open-iscsi's iscsistart
+	// does ("do not allow ctrl-c"); SIGTERM ends the process. It costs
+	// no goroutine or thread, which a short-lived boot tool's memory
+	// peak notices.
+	signalsNoInterrupt
+)
+
+// context returns the context a role with policy p runs with.
+func (p signalPolicy) context() (context.Context, context.CancelFunc) {
+	switch p {
+	case signalsCancel:
+		return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	case signalsNoInterrupt:
+		signal.Ignore(os.Interrupt)
+	}
+	return context.WithCancel(context.Background())
+}
+
+// roles maps a tool name to its role.
+func roles() map[string]role {
+	return map[string]role{
+		"iscsiadm":    {admin.Main, signalsCancel},
+		"iscsid":      {daemon.Main, signalsCancel},
+		"iscsistart":  {boot.Main, signalsNoInterrupt},
+		"iscsi-iname": {iname.Main, signalsDefault},
+		"init":        {boot.Init, signalsDefault}, // PID 1 of goiscsi's initramfs
 	}
 }
 
 // resolveName returns the tool name argv0 stands for: the base name after
 // following symlinks, as long as the links lead to a known role name.
-func resolveName(argv0 string, known map[string]mainFunc) string {
+func resolveName(argv0 string, known map[string]role) string {
 	name := filepath.Base(argv0)
 	if _, ok := known[name]; ok {
 		return name
@@ -57,21 +92,35 @@ func resolveName(argv0 string, known map[string]mainFunc) string {
 	return name
 }
 
-// dispatch picks the role from argv[0], or from argv[1] when argv[0] is
-// not a role ("goiscsi iscsiadm -m node"), and runs it.
-func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	known := roles()
+// pick finds the role from argv[0], or from argv[1] when argv[0] is not
+// a role ("goiscsi iscsiadm -m node"), and the arguments to give it.
+func pick(args []string, known map[string]role) (role, []string, bool) {
 	if len(args) == 0 {
-		args = []string{"goiscsi"}
+		return role{}, nil, false
 	}
-	if m, ok := known[resolveName(args[0], known)]; ok {
-		return m(ctx, args, stdin, stdout, stderr)
+	if r, ok := known[resolveName(args[0], known)]; ok {
+		return r, args, true
 	}
 	if len(args) > 1 {
-		if m, ok := known[args[1]]; ok {
-			return m(ctx, args[1:], stdin, stdout, stderr)
+		if r, ok := known[args[1]]; ok {
+			return r, args[1:], true
 		}
 	}
+	return role{}, nil, false
+}
+
+// dispatch runs the role args names with ctx, leaving signals alone,
+// or lists the roles on stderr and returns 1.
+func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	known := roles()
+	r, rargs, ok := pick(args, known)
+	if !ok {
+		return unknownRole(stderr, known)
+	}
+	return r.main(ctx, rargs, stdin, stdout, stderr)
+}
+
+func unknownRole(stderr io.Writer, known map[string]role) int {
 	names := make([]string, 0, len(known))
 	for n := range known {
 		names = append(names, n)
@@ -84,9 +133,17 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	return 1
 }
 
+// run is dispatch for the process: the role's signal policy applies.
+func run(args []string, known map[string]role) int {
+	r, rargs, ok := pick(args, known)
+	if !ok {
+		return unknownRole(os.Stderr, known)
+	}
+	ctx, stop := r.signals.context()
+	defer stop()
+	return r.main(ctx, rargs, os.Stdin, os.Stdout, os.Stderr)
+}
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := dispatch(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	os.Exit(run(os.Args, roles()))
 }
