@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/goiscsi/goiscsi/netlinkraw"
 	"github.com/goiscsi/goiscsi/netlinkraw/nltest"
@@ -195,5 +196,15 @@ func TestOrder(t *testing.T) {
 	ev := nextEvent(t, c)
 	if ev.Order == 0 || ev.Order > mark || mark != 2 {
 		t.Errorf("event before the answer has Order %d, Order() after the call %d; want 1 and 2", ev.Order, mark)
+	}
+}
+
+// TestEventQueueSmall: the queue Conn makes stays a small object. The
+// runtime clears a pointer-holding allocation over 32 kB in full when it
+// makes it, so a larger Event would cost every short-lived process (an
+// iscsistart) the whole queue in resident memory.
+func TestEventQueueSmall(t *testing.T) {
+	if n := unsafe.Sizeof(netlinkraw.Event{}) * netlinkraw.EventQueueLen; n > 32<<10 {
+		t.Errorf("the event queue takes %d bytes; keep it within 32 kB (a smaller Event or queue)", n)
 	}
 }

@@ -4,6 +4,9 @@ package netlinkraw
 // the kernel's multicast events, and replies nobody waits for (a late
 // reply to a call whose context ended, another process's GET_STATS).
 // The fields a type does not use are zero; Raw is the whole uevent.
+// Events are small (Raw is a pointer) because Conn queues hundreds of
+// them: a queue of pointer-holding values over 32 kB is cleared page by
+// page when it is made, resident memory a short-lived process pays.
 type Event struct {
 	Type     UeventType
 	Sid, Cid uint32
@@ -14,16 +17,16 @@ type Event struct {
 	// 48-byte header, the data segment, and the zero to three bytes of
 	// padding that round the netlink message up to 4 bytes.
 	PDU []byte
-	Raw Uevent
+	Raw *Uevent
 	// Order is the event's place among all the messages its Conn read,
 	// replies included, counting from 1 (see Conn.Order); 0 when the
 	// event did not come from a Conn.
 	Order uint64
 }
 
-// EventOf extracts an Event from a uevent the kernel sent.
+// EventOf extracts an Event from a uevent the kernel sent; its Raw is u.
 func EventOf(u *Uevent) Event {
-	ev := Event{Type: u.Type, Raw: *u}
+	ev := Event{Type: u.Type, Raw: u}
 	r := &u.Reply
 	switch u.Type {
 	case KeventRecvPDU:
