@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -124,7 +125,7 @@ func (s *netlinkSocket) recv() (d []byte, from uint32, err error) {
 	var rerr error
 	err = s.rc.Read(func(fd uintptr) bool {
 		var probe [1]byte
-		n, _, e := unix.Recvfrom(int(fd), probe[:], unix.MSG_PEEK|unix.MSG_TRUNC)
+		n, _, e := recvfrom(fd, probe[:], unix.MSG_PEEK|unix.MSG_TRUNC)
 		if e == unix.EAGAIN {
 			return false
 		}
@@ -137,7 +138,7 @@ func (s *netlinkSocket) recv() (d []byte, from uint32, err error) {
 		if !tooLarge {
 			buf = make([]byte, max(n, 1))
 		}
-		n, sa, e := unix.Recvfrom(int(fd), buf, 0)
+		n, port, e := recvfrom(fd, buf, 0)
 		switch {
 		case e == unix.EAGAIN:
 			return false
@@ -147,7 +148,7 @@ func (s *netlinkSocket) recv() (d []byte, from uint32, err error) {
 			d = nil // dropped
 		default:
 			d = buf[:n]
-			from = peerOf(sa)
+			from = port
 		}
 		return true
 	})
@@ -160,11 +161,24 @@ func (s *netlinkSocket) recv() (d []byte, from uint32, err error) {
 	return d, from, nil
 }
 
-// peerOf returns the sender's port id; non-netlink senders count as
-// not the kernel.
-func peerOf(sa unix.Sockaddr) uint32 {
-	if nl, ok := sa.(*unix.SockaddrNetlink); ok {
-		return nl.Pid
+// recvfrom is recvfrom(2) with the sender's address on the stack (the
+// x/sys/unix wrapper allocates it, twice per datagram here). port is
+// the sender's netlink port id; a sender that is not a netlink socket
+// gets one no kernel message has.
+func recvfrom(fd uintptr, b []byte, flags int) (n int, port uint32, err error) {
+	var sa unix.RawSockaddrNetlink
+	salen := uint32(unix.SizeofSockaddrNetlink)
+	var p unsafe.Pointer
+	if len(b) > 0 {
+		p = unsafe.Pointer(&b[0])
 	}
-	return ^uint32(0)
+	r, _, e := unix.Syscall6(unix.SYS_RECVFROM, fd, uintptr(p), uintptr(len(b)), uintptr(flags),
+		uintptr(unsafe.Pointer(&sa)), uintptr(unsafe.Pointer(&salen)))
+	if e != 0 {
+		return 0, 0, e
+	}
+	if sa.Family != unix.AF_NETLINK {
+		return int(r), ^uint32(0), nil
+	}
+	return int(r), sa.Pid, nil
 }

@@ -77,3 +77,42 @@ func TestSocketSendTooLong(t *testing.T) {
 		t.Errorf("Send(oversized) = %v, want ErrTooLong", err)
 	}
 }
+
+// TestSocketReceiveSkipsOtherSenders: a datagram from another netlink
+// socket is not the kernel's and is passed over.
+func TestSocketReceiveSkipsOtherSenders(t *testing.T) {
+	s, err := openNetlink(unix.NETLINK_ROUTE, 0)
+	if err != nil {
+		t.Skipf("no NETLINK_ROUTE socket here: %v", err)
+	}
+	defer s.Close()
+	other, err := openNetlink(unix.NETLINK_ROUTE, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	forged, err := Message{Type: unix.NLMSG_DONE, Seq: 7, Pid: other.PortID(), Data: make([]byte, 4)}.Append(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: s.PortID()}
+	if err := unix.Sendto(int(other.f.Fd()), forged, 0, to); err != nil {
+		t.Skipf("cannot send between netlink sockets here: %v", err)
+	}
+	req, err := Message{Type: unix.RTM_GETLINK, Flags: unix.NLM_F_REQUEST | unix.NLM_F_DUMP, Seq: 1,
+		Pid: s.PortID(), Data: make([]byte, unix.SizeofIfInfomsg)}.Append(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(req); err != nil {
+		t.Fatalf("Send() = %v", err)
+	}
+	d, err := s.Receive()
+	if err != nil {
+		t.Fatalf("Receive() = %v", err)
+	}
+	msgs, err := ParseMessages(d)
+	if err != nil || len(msgs) == 0 || msgs[0].Seq != 1 {
+		t.Fatalf("Receive() returned %d bytes (%v, %v), want the kernel's answer to seq 1, not the other socket's", len(d), msgs, err)
+	}
+}
