@@ -17,6 +17,7 @@ import (
 	"github.com/goiscsi/goiscsi/admin/iname"
 	"github.com/goiscsi/goiscsi/boot"
 	"github.com/goiscsi/goiscsi/daemon"
+	"github.com/goiscsi/goiscsi/internal/growstack"
 )
 
 // mainFunc is the entry point every role has.
@@ -145,5 +146,6 @@ func run(args []string, known map[string]role) int {
 }
 
 func main() {
+	growstack.Grow() // while the stack is shallowest: see the package
 	os.Exit(run(os.Args, roles()))
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/goiscsi/goiscsi/internal/growstack"
 	"golang.org/x/sys/unix"
 )
 
@@ -64,7 +65,10 @@ func NewConn(s Socket) *Conn {
 	if p, ok := s.(interface{ PortID() uint32 }); ok {
 		c.pid = p.PortID()
 	}
-	go c.read()
+	go func() {
+		growstack.Grow() // the reader lives as long as the process: grow once
+		c.read()
+	}()
 	return c
 }
 
