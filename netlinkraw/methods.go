@@ -39,11 +39,11 @@ func (c *Conn) BindConn(ctx context.Context, handle uint64, sid, cid uint32, fd 
 
 // SetParam sets one parameter of the connection (or its session).
 func (c *Conn) SetParam(ctx context.Context, handle uint64, sid, cid uint32, p Param, value string) error {
-	req, err := NewSetParam(handle, sid, cid, p, value)
+	req, err := setParam(handle, sid, cid, p, value)
 	if err != nil {
 		return err
 	}
-	return c.callRetcode(ctx, req)
+	return c.callRetcode(ctx, &req)
 }
 
 // StartConn starts the connection: Full Feature Phase in the kernel.

@@ -57,14 +57,24 @@ func NewBindConn(handle uint64, sid, cid uint32, fd int, leading bool) (*Uevent,
 // NewSetParam builds SET_PARAM: the value travels NUL-terminated and
 // Len counts the NUL.
 func NewSetParam(handle uint64, sid, cid uint32, p Param, value string) (*Uevent, error) {
+	u, err := setParam(handle, sid, cid, p, value)
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// setParam is NewSetParam by value, so that Conn.SetParam's request,
+// the one a login sends most often, stays off the heap.
+func setParam(handle uint64, sid, cid uint32, p Param, value string) (Uevent, error) {
 	if strings.IndexByte(value, 0) >= 0 {
-		return nil, fmt.Errorf("%v %v: %w: value contains NUL", UeventSetParam, p, ErrBadRequest)
+		return Uevent{}, fmt.Errorf("%v %v: %w: value contains NUL", UeventSetParam, p, ErrBadRequest)
 	}
 	if len(value)+1 > MaxParamLen {
-		return nil, fmt.Errorf("%v %v: %w: value of %d bytes (at most %d)", UeventSetParam, p, ErrBadRequest, len(value), MaxParamLen-1)
+		return Uevent{}, fmt.Errorf("%v %v: %w: value of %d bytes (at most %d)", UeventSetParam, p, ErrBadRequest, len(value), MaxParamLen-1)
 	}
 	payload := append([]byte(value), 0)
-	return &Uevent{Type: UeventSetParam, TransportHandle: handle, Payload: payload, Request: Request{
+	return Uevent{Type: UeventSetParam, TransportHandle: handle, Payload: payload, Request: Request{
 		Sid: sid, Cid: cid, Param: p, Len: uint32(len(payload))}}, nil
 }
 
