@@ -69,19 +69,30 @@ type modeInfo struct {
 	word, label, allowed string
 }
 
-var modes = map[mode]modeInfo{
-	modeDiscovery:   {"discovery", "discovery", "DSIPdmntplov"},
-	modeDiscoveryDB: {"discoverydb", "discovery", "DSIPdmntplov"},
-	modeNode:        {"node", "node", "RsPIdmlSonvupTULW"},
-	modeSession:     {"session", "session", "PiRdrmusonuSv" + string(rune(optJSON))},
-	modeHost:        {"host", "host", "CHdmPotnvxA"},
-	modeIface:       {"iface", "iface", "HIdnvmPoCabci"},
-	modeFW:          {"fw", "fw", "dmlWnv"},
+// modeInfoOf is mode m's row.
+func modeInfoOf(m mode) (modeInfo, bool) {
+	switch m {
+	case modeDiscovery:
+		return modeInfo{"discovery", "discovery", "DSIPdmntplov"}, true
+	case modeDiscoveryDB:
+		return modeInfo{"discoverydb", "discovery", "DSIPdmntplov"}, true
+	case modeNode:
+		return modeInfo{"node", "node", "RsPIdmlSonvupTULW"}, true
+	case modeSession:
+		return modeInfo{"session", "session", "PiRdrmusonuSv" + string(rune(optJSON))}, true
+	case modeHost:
+		return modeInfo{"host", "host", "CHdmPotnvxA"}, true
+	case modeIface:
+		return modeInfo{"iface", "iface", "HIdnvmPoCabci"}, true
+	case modeFW:
+		return modeInfo{"fw", "fw", "dmlWnv"}, true
+	}
+	return modeInfo{}, false
 }
 
 func parseMode(s string) mode {
-	for m, info := range modes {
-		if info.word == s {
+	for m := modeDiscovery; m <= modeFW; m++ {
+		if info, _ := modeInfoOf(m); info.word == s {
 			return m
 		}
 	}
@@ -100,9 +111,23 @@ const (
 	opApplyAll
 )
 
-var opWords = map[string]op{
-	"new": opNew, "delete": opDelete, "update": opUpdate, "show": opShow,
-	"nonpersistent": opNonPersistent, "apply_all": opApplyAll,
+// opWord is the -o operation word w names.
+func opWord(w string) (op, bool) {
+	switch w {
+	case "new":
+		return opNew, true
+	case "delete":
+		return opDelete, true
+	case "update":
+		return opUpdate, true
+	case "show":
+		return opShow, true
+	case "nonpersistent":
+		return opNonPersistent, true
+	case "apply_all":
+		return opApplyAll, true
+	}
+	return 0, false
 }
 
 // nameValue is one -n/-v pair of an update.
@@ -152,7 +177,7 @@ func (o *options) apply(c *cmd, opt getopt.Option) error {
 	case 'm':
 		o.mode = parseMode(a)
 	case 'o':
-		w, ok := opWords[a]
+		w, ok := opWord(a)
 		if !ok {
 			return c.fail(iscsierr.Inval, "can not recognize operation: '%s'", a)
 		}
@@ -234,7 +259,7 @@ func atoi(s string) int {
 
 // checkMode verifies every option against the mode's allowed set.
 func (o *options) checkMode(c *cmd) error {
-	info, ok := modes[o.mode]
+	info, ok := modeInfoOf(o.mode)
 	if !ok {
 		return nil
 	}

@@ -209,7 +209,11 @@ var DiscoveryTable = Table{
 }
 
 func concat(ts ...Table) Table {
-	var out Table
+	n := 0
+	for _, t := range ts {
+		n += len(t)
+	}
+	out := make(Table, 0, n)
 	for _, t := range ts {
 		out = append(out, t...)
 	}

@@ -7,12 +7,21 @@ import (
 	"os"
 )
 
-// Built-in interfaces: they exist without a file and cannot be changed.
-var builtinIfaces = map[string]string{"default": "tcp", "iser": "iser"}
+// builtinTransport is the transport of the built-in interface name:
+// built-in interfaces exist without a file and cannot be changed.
+func builtinTransport(name string) (string, bool) {
+	switch name {
+	case "default":
+		return "tcp", true
+	case "iser":
+		return "iser", true
+	}
+	return "", false
+}
 
 // IsBuiltinIface reports whether name is "default" or "iser".
 func IsBuiltinIface(name string) bool {
-	_, ok := builtinIfaces[name]
+	_, ok := builtinTransport(name)
 	return ok
 }
 
@@ -23,7 +32,7 @@ func BuiltinIfaceNames() []string { return []string{"default", "iser"} }
 func NewIface(name string) *Record {
 	r := New(IfaceTable)
 	_ = r.SetFixed("iface.iscsi_ifacename", name)
-	if t, ok := builtinIfaces[name]; ok {
+	if t, ok := builtinTransport(name); ok {
 		_ = r.SetFixed("iface.transport_name", t)
 	}
 	return r

@@ -34,7 +34,20 @@ const (
 	ChapSHA3256 ChapAlg = 8
 )
 
-var chapNames = map[string]ChapAlg{"MD5": ChapMD5, "SHA1": ChapSHA1, "SHA256": ChapSHA256, "SHA3-256": ChapSHA3256}
+// chapByName is the algorithm chap_algs names n.
+func chapByName(n string) (ChapAlg, bool) {
+	switch n {
+	case "MD5":
+		return ChapMD5, true
+	case "SHA1":
+		return ChapSHA1, true
+	case "SHA256":
+		return ChapSHA256, true
+	case "SHA3-256":
+		return ChapSHA3256, true
+	}
+	return 0, false
+}
 
 func (a ChapAlg) hash() (hash.Hash, bool) {
 	switch a {
@@ -57,7 +70,7 @@ func ParseChapAlgs(s string) ([]ChapAlg, error) {
 	}
 	var out []ChapAlg
 	for _, n := range strings.Split(s, ",") {
-		a, ok := chapNames[strings.TrimSpace(n)]
+		a, ok := chapByName(strings.TrimSpace(n))
 		if !ok {
 			return nil, fmt.Errorf("unknown CHAP algorithm %q", n)
 		}

@@ -13,19 +13,50 @@ type StatusError struct {
 	TargetAddress string
 }
 
-var statusText = map[uint16]string{
-	0x0101: "Target moved temporarily", 0x0102: "Target moved permanently",
-	0x0200: "Initiator error", 0x0201: "Initiator failed authentication with target",
-	0x0202: "Initiator not authorized to access target", 0x0203: "Target not found",
-	0x0204: "Target removed", 0x0205: "Unsupported version", 0x0206: "Too many connections",
-	0x0207: "Missing parameter", 0x0208: "Can't include in session", 0x0209: "Session type not supported",
-	0x020a: "Session does not exist", 0x020b: "Invalid request during login",
-	0x0300: "Target error", 0x0301: "Service unavailable", 0x0302: "Out of resources",
+// statusText is the login status class<<8|detail in open-iscsi's words.
+func statusText(status uint16) (string, bool) {
+	switch status {
+	case 0x0101:
+		return "Target moved temporarily", true
+	case 0x0102:
+		return "Target moved permanently", true
+	case 0x0200:
+		return "Initiator error", true
+	case 0x0201:
+		return "Initiator failed authentication with target", true
+	case 0x0202:
+		return "Initiator not authorized to access target", true
+	case 0x0203:
+		return "Target not found", true
+	case 0x0204:
+		return "Target removed", true
+	case 0x0205:
+		return "Unsupported version", true
+	case 0x0206:
+		return "Too many connections", true
+	case 0x0207:
+		return "Missing parameter", true
+	case 0x0208:
+		return "Can't include in session", true
+	case 0x0209:
+		return "Session type not supported", true
+	case 0x020a:
+		return "Session does not exist", true
+	case 0x020b:
+		return "Invalid request during login", true
+	case 0x0300:
+		return "Target error", true
+	case 0x0301:
+		return "Service unavailable", true
+	case 0x0302:
+		return "Out of resources", true
+	}
+	return "", false
 }
 
 // Text is the status in words, as open-iscsi prints it.
 func (e *StatusError) Text() string {
-	t, ok := statusText[uint16(e.Class)<<8|uint16(e.Detail)]
+	t, ok := statusText(uint16(e.Class)<<8 | uint16(e.Detail))
 	if !ok {
 		t = "unknown status"
 	}

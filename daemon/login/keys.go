@@ -51,9 +51,14 @@ var operationalKeys = []keyDef{
 	{name: "MaxRecvDataSegmentLength", kind: kindDeclarative, def: "8192", min: 512, max: 1<<24 - 1, record: "node.conn[0].iscsi.MaxRecvDataSegmentLength"},
 }
 
-// targetDeclarative are keys a target states and we accept as given.
-var targetDeclarative = map[string]bool{
-	"TargetPortalGroupTag": true, "TargetAlias": true, "TargetAddress": true,
+// targetDeclarative reports whether key is one a target states and we
+// accept as given.
+func targetDeclarative(key string) bool {
+	switch key {
+	case "TargetPortalGroupTag", "TargetAlias", "TargetAddress":
+		return true
+	}
+	return false
 }
 
 func lookupKey(name string) (keyDef, bool) {

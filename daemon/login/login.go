@@ -207,7 +207,7 @@ func (s *session) operational() error {
 // comes in the first response, whatever the stage).
 func (s *session) declared(t Text) {
 	for _, p := range t {
-		if targetDeclarative[p.Key] {
+		if targetDeclarative(p.Key) {
 			s.values[p.Key] = p.Value
 		}
 	}
@@ -217,7 +217,7 @@ func (s *session) declared(t Text) {
 func (s *session) absorb(t Text, offered map[string]string) error {
 	for _, p := range t {
 		switch {
-		case targetDeclarative[p.Key]:
+		case targetDeclarative(p.Key):
 			s.values[p.Key] = p.Value
 		case p.Key == "MaxRecvDataSegmentLength":
 			k, _ := lookupKey(p.Key)
