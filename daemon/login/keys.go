@@ -74,7 +74,7 @@ func lookupKey(name string) (keyDef, bool) {
 // a record key's value; "" means the key's default). A digest setting
 // such as "CRC32C,None" is sent as the list it is.
 func Offer(get func(key string) string, leading bool) Text {
-	var t Text
+	t := make(Text, 0, len(operationalKeys))
 	for _, k := range operationalKeys {
 		if k.leading && !leading {
 			continue

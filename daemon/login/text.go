@@ -34,7 +34,12 @@ func (t Text) Get(k string) (string, bool) {
 
 // Encode returns the pairs as NUL-terminated "key=value" strings.
 func (t Text) Encode() []byte {
+	n := 0
+	for _, p := range t {
+		n += len(p.Key) + len(p.Value) + 2
+	}
 	var b bytes.Buffer
+	b.Grow(n)
 	for _, p := range t {
 		b.WriteString(p.Key)
 		b.WriteByte('=')
@@ -61,7 +66,7 @@ func parseText(data []byte, allowRepeat bool, maxPairs int) (Text, error) {
 	if data[len(data)-1] != 0 {
 		return nil, fmt.Errorf("%w: text does not end in NUL", ErrProtocol)
 	}
-	var t Text
+	t := make(Text, 0, min(bytes.Count(data, []byte{0}), maxPairs))
 	seen := map[string]bool{}
 	for rest := data[:len(data)-1]; len(rest) > 0; {
 		var item []byte
