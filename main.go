@@ -34,8 +34,9 @@ type role struct {
 type signalPolicy int
 
 const (
-	// signalsDefault leaves the kernel's default actions (for PID 1:
-	// the signals are not delivered at all).
+	// signalsDefault leaves the runtime's default: the process ends.
+	// Not for PID 1, which the kernel does not let end that way: the
+	// runtime would exit(2) instead, and the kernel panic.
 	signalsDefault signalPolicy = iota
 	// signalsCancel cancels the role's context, so that it can finish
 	// what it is doing cleanly.
@@ -65,7 +66,7 @@ func roles() map[string]role {
 		"iscsid":      {daemon.Main, signalsCancel},
 		"iscsistart":  {boot.Main, signalsNoInterrupt},
 		"iscsi-iname": {iname.Main, signalsDefault},
-		"init":        {boot.Init, signalsDefault}, // PID 1 of goiscsi's initramfs
+		"init":        {boot.Init, signalsCancel}, // PID 1 of goiscsi's initramfs: a cancelled boot drops to the rescue shell
 	}
 }
 

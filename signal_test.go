@@ -19,7 +19,7 @@ func TestRoleSignals(t *testing.T) {
 		"iscsid":      signalsCancel,
 		"iscsistart":  signalsNoInterrupt, // as open-iscsi's
 		"iscsi-iname": signalsDefault,
-		"init":        signalsDefault,
+		"init":        signalsCancel, // PID 1 must not take the default
 	}
 	for name, r := range roles() {
 		if r.signals != want[name] {
@@ -64,22 +64,38 @@ func TestSignalPolicies(t *testing.T) {
 		sig    syscall.Signal
 		exit   int  // the exit status; -1: killed by sig
 		lives  bool // sig is ignored: the role goes on
+		pid1   bool // the role runs as PID 1 of a PID namespace, as init does
 	}{
-		{"default", syscall.SIGINT, -1, false},
-		{"cancel", syscall.SIGINT, 3, false},
-		{"cancel", syscall.SIGTERM, 3, false},
-		{"nointerrupt", syscall.SIGINT, 0, true},
-		{"nointerrupt", syscall.SIGTERM, -1, false},
+		{"default", syscall.SIGINT, -1, false, false},
+		{"cancel", syscall.SIGINT, 3, false, false},
+		{"cancel", syscall.SIGTERM, 3, false, false},
+		{"cancel", syscall.SIGTERM, 3, false, true},
+		{"nointerrupt", syscall.SIGINT, 0, true, false},
+		{"nointerrupt", syscall.SIGTERM, -1, false, false},
 	}
 	for _, tt := range tests {
-		t.Run(tt.policy+"/"+tt.sig.String(), func(t *testing.T) {
+		name := tt.policy + "/" + tt.sig.String()
+		if tt.pid1 {
+			name += "/pid1"
+		}
+		t.Run(name, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
 			cmd.Env = append(os.Environ(), signalChildEnv+"="+tt.policy)
+			if tt.pid1 {
+				cmd.SysProcAttr = &syscall.SysProcAttr{
+					Cloneflags:  syscall.CLONE_NEWPID | syscall.CLONE_NEWUSER,
+					UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}},
+					GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}},
+				}
+			}
 			out, err := cmd.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)
 			}
 			if err := cmd.Start(); err != nil {
+				if tt.pid1 {
+					t.Skipf("no PID namespace here: %v", err)
+				}
 				t.Fatal(err)
 			}
 			defer cmd.Process.Kill()

@@ -32,6 +32,8 @@ func (s *starter) startRecovery() {
 		return
 	}
 	defer devnull.Close()
+	// iscsistart ignores SIGINT, and the child inherits that; the
+	// iscsid role installs its own handlers, which replaces it.
 	p, err := daemon.StartIOFlusher(self, []string{recoveryArgv0, "iscsid", "--boot"}, &os.ProcAttr{
 		Files: []*os.File{devnull, devnull, devnull},
 		Sys:   &syscall.SysProcAttr{Setsid: true},

@@ -107,7 +107,13 @@ func TestSocketReceiveSkipsOtherSenders(t *testing.T) {
 	if err := s.Send(req); err != nil {
 		t.Fatalf("Send() = %v", err)
 	}
+	// A Receive that took the kernel's answers for another sender's
+	// would skip them all and wait for ever: bound it.
+	timer := time.AfterFunc(10*time.Second, func() { s.Close() })
 	d, err := s.Receive()
+	if !timer.Stop() {
+		t.Fatalf("Receive() did not return the kernel's answer (then: %v)", err)
+	}
 	if err != nil {
 		t.Fatalf("Receive() = %v", err)
 	}

@@ -66,7 +66,9 @@ func parseText(data []byte, allowRepeat bool, maxPairs int) (Text, error) {
 	if data[len(data)-1] != 0 {
 		return nil, fmt.Errorf("%w: text does not end in NUL", ErrProtocol)
 	}
-	t := make(Text, 0, min(bytes.Count(data, []byte{0}), maxPairs))
+	// Sized for the usual answer; a NUL-padded hostile one is not
+	// worth its NUL count in pairs.
+	t := make(Text, 0, min(bytes.Count(data, []byte{0}), 64))
 	seen := map[string]bool{}
 	for rest := data[:len(data)-1]; len(rest) > 0; {
 		var item []byte
