@@ -114,11 +114,26 @@ func pick(args []string, known map[string]role) (role, []string, bool) {
 // dispatch runs the role args names with ctx, leaving signals alone,
 // or lists the roles on stderr and returns 1.
 func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	known := roles()
+	return runRole(args, roles(), func(signalPolicy) (context.Context, context.CancelFunc) {
+		return context.WithCancel(ctx)
+	}, stdin, stdout, stderr)
+}
+
+// run is dispatch for the process: the role's signal policy applies.
+func run(args []string, known map[string]role) int {
+	return runRole(args, known, signalPolicy.context, os.Stdin, os.Stdout, os.Stderr)
+}
+
+// runRole runs the role args names with the context newCtx makes for
+// its signal policy, or lists the roles on stderr and returns 1.
+func runRole(args []string, known map[string]role, newCtx func(signalPolicy) (context.Context, context.CancelFunc),
+	stdin io.Reader, stdout, stderr io.Writer) int {
 	r, rargs, ok := pick(args, known)
 	if !ok {
 		return unknownRole(stderr, known)
 	}
+	ctx, stop := newCtx(r.signals)
+	defer stop()
 	return r.main(ctx, rargs, stdin, stdout, stderr)
 }
 
@@ -133,17 +148,6 @@ func unknownRole(stderr io.Writer, known map[string]role) int {
 		fmt.Fprintf(stderr, "  %s\n", n)
 	}
 	return 1
-}
-
-// run is dispatch for the process: the role's signal policy applies.
-func run(args []string, known map[string]role) int {
-	r, rargs, ok := pick(args, known)
-	if !ok {
-		return unknownRole(os.Stderr, known)
-	}
-	ctx, stop := r.signals.context()
-	defer stop()
-	return r.main(ctx, rargs, os.Stdin, os.Stdout, os.Stderr)
 }
 
 func main() {
