@@ -168,7 +168,7 @@ func (c *cmd) dialPortal(ctx context.Context, p records.Portal, iface *records.R
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	return d.Dial(ctx, sock.JoinHostPort(p.Addr, p.Port))
+	return d.Dial(ctx, p.HostPort())
 }
 
 // syscallText is the strerror text of a connect failure.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/goiscsi/goiscsi/internal/sock"
 )
 
 // DefaultPort is the iSCSI port used when a portal names none.
@@ -68,12 +70,7 @@ func ParsePortal(s string) (Portal, error) {
 
 // HostPort formats the address and port as iscsiadm's listings do:
 // "ip:port", with IPv6 addresses in brackets.
-func (p Portal) HostPort() string {
-	if strings.Contains(p.Addr, ":") {
-		return "[" + p.Addr + "]:" + strconv.Itoa(p.Port)
-	}
-	return p.Addr + ":" + strconv.Itoa(p.Port)
-}
+func (p Portal) HostPort() string { return sock.JoinHostPort(p.Addr, p.Port) }
 
 // DirName is the "ip,port" form used in paths and messages.
 func (p Portal) DirName() string { return p.Addr + "," + strconv.Itoa(p.Port) }
