@@ -60,7 +60,7 @@ type dhcpLease struct {
 	RootPath string
 	Lease    time.Duration
 	DNS      []netip.Addr // name servers (option 6), at most maxNameServers
-	Domain   string       // domain name (option 15), "" when none or not a valid name
+	Domain   string       // domain name (option 15), as sent
 }
 
 // dhcpMessage is a BOOTP/DHCP message as far as the client uses it.
@@ -152,13 +152,8 @@ func (m dhcpMessage) lease() (dhcpLease, error) {
 	if !m.YIAddr.Is4() || m.YIAddr.IsUnspecified() {
 		return l, errors.New("the server gave no address")
 	}
-	bits := -1
-	if mask := m.addrOpt(optSubnetMask); mask.IsValid() {
-		if ones, ok := maskLen(mask); ok {
-			bits = ones
-		}
-	}
-	if bits < 0 {
+	bits, ok := maskLen(m.addrOpt(optSubnetMask))
+	if !ok {
 		bits = classBits(m.YIAddr)
 	}
 	l.Addr = netip.PrefixFrom(m.YIAddr, bits)
@@ -169,9 +164,7 @@ func (m dhcpMessage) lease() (dhcpLease, error) {
 			l.DNS = append(l.DNS, a)
 		}
 	}
-	if d := cString(m.Opts[optDomainName]); validDomain(d) {
-		l.Domain = d
-	}
+	l.Domain = cString(m.Opts[optDomainName])
 	if v := m.Opts[optLeaseTime]; len(v) == 4 {
 		l.Lease = time.Duration(binary.BigEndian.Uint32(v)) * time.Second
 	}

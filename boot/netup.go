@@ -109,10 +109,9 @@ func maskBits(mask string, ip netip.Addr) (int, error) {
 	if mask == "" {
 		return classBits(ip), nil
 	}
-	if m, err := netip.ParseAddr(mask); err == nil && m.Is4() {
-		if ones, ok := maskLen(m); ok {
-			return ones, nil
-		}
+	m, _ := netip.ParseAddr(mask)
+	if ones, ok := maskLen(m); ok {
+		return ones, nil
 	}
 	if n, err := strconv.Atoi(mask); err == nil && n >= 0 && n <= 32 {
 		return n, nil

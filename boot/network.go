@@ -38,13 +38,9 @@ func nicSetupFor(e sysfs.BootEntry, bringUp bool) (nicSetup, error) {
 	if err != nil || !ip.Is4() {
 		return q, errors.New("Invalid or missing ipaddr in fw entry")
 	}
-	bits := -1
-	if m, err := netip.ParseAddr(e.NIC.SubnetMask); err == nil && m.Is4() {
-		if ones, ok := maskLen(m); ok {
-			bits = ones
-		}
-	}
-	if bits < 0 {
+	mask, _ := netip.ParseAddr(e.NIC.SubnetMask)
+	bits, ok := maskLen(mask)
+	if !ok {
 		return q, errors.New("Invalid or missing netmask in fw entry")
 	}
 	q.Addr = netip.PrefixFrom(ip, bits)

@@ -33,7 +33,7 @@ func (n *nameServers) add(source string, servers []netip.Addr, domain string) {
 		}
 		n.servers, added = append(n.servers, a), true
 	}
-	if domain != "" && validDomain(domain) && !slices.Contains(n.search, domain) {
+	if validDomain(domain) && !slices.Contains(n.search, domain) {
 		n.search, added = append(n.search, domain), true
 	}
 	if added {
