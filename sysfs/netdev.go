@@ -80,15 +80,3 @@ func ParseMAC(s string) ([]byte, error) {
 	}
 	return mac, nil
 }
-
-// FormatMAC writes mac as lower-case hex pairs separated by ':'.
-func FormatMAC(mac []byte) string {
-	var b strings.Builder
-	for i, c := range mac {
-		if i > 0 {
-			b.WriteByte(':')
-		}
-		b.WriteString(hex.EncodeToString([]byte{c}))
-	}
-	return b.String()
-}

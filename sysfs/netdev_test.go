@@ -2,8 +2,10 @@ package sysfs
 
 import (
 	"bytes"
+	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -71,8 +73,17 @@ func TestParseMAC(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || FormatMAC(mac) != tt.out {
-			t.Errorf("ParseMAC(%q) = %s, %v; want %s", tt.in, FormatMAC(mac), err, tt.out)
+		if err != nil || formatMAC(mac) != tt.out {
+			t.Errorf("ParseMAC(%q) = %s, %v; want %s", tt.in, formatMAC(mac), err, tt.out)
 		}
 	}
+}
+
+// formatMAC writes mac as lower-case hex pairs separated by ':'.
+func formatMAC(mac []byte) string {
+	parts := make([]string, len(mac))
+	for i, c := range mac {
+		parts[i] = hex.EncodeToString([]byte{c})
+	}
+	return strings.Join(parts, ":")
 }
