@@ -12,6 +12,20 @@ import (
 // kernel has and which needs no privilege; NETLINK_ISCSI itself is
 // TestIntegrationDial's.
 
+// askLinks sends the kernel an RTM_GETLINK dump request with sequence
+// number 1: nlmsghdr, then a zeroed struct ifinfomsg.
+func askLinks(t *testing.T, s *netlinkSocket) {
+	t.Helper()
+	req, err := Message{Type: unix.RTM_GETLINK, Flags: unix.NLM_F_REQUEST | unix.NLM_F_DUMP, Seq: 1,
+		Pid: s.PortID(), Data: make([]byte, unix.SizeofIfInfomsg)}.Append(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(req); err != nil {
+		t.Fatalf("Send() = %v", err)
+	}
+}
+
 func TestSocketRoundTrip(t *testing.T) {
 	s, err := openNetlink(unix.NETLINK_ROUTE, 0)
 	if err != nil {
@@ -21,15 +35,7 @@ func TestSocketRoundTrip(t *testing.T) {
 	if s.PortID() == 0 {
 		t.Errorf("PortID() = 0, want the port the kernel bound")
 	}
-	// RTM_GETLINK dump: nlmsghdr, then a zeroed struct ifinfomsg.
-	req, err := Message{Type: unix.RTM_GETLINK, Flags: unix.NLM_F_REQUEST | unix.NLM_F_DUMP, Seq: 1,
-		Pid: s.PortID(), Data: make([]byte, unix.SizeofIfInfomsg)}.Append(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Send(req); err != nil {
-		t.Fatalf("Send() = %v", err)
-	}
+	askLinks(t, s)
 	d, err := s.Receive()
 	if err != nil {
 		t.Fatalf("Receive() = %v", err)
@@ -99,14 +105,7 @@ func TestSocketReceiveSkipsOtherSenders(t *testing.T) {
 	if err := unix.Sendto(int(other.f.Fd()), forged, 0, to); err != nil {
 		t.Skipf("cannot send between netlink sockets here: %v", err)
 	}
-	req, err := Message{Type: unix.RTM_GETLINK, Flags: unix.NLM_F_REQUEST | unix.NLM_F_DUMP, Seq: 1,
-		Pid: s.PortID(), Data: make([]byte, unix.SizeofIfInfomsg)}.Append(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Send(req); err != nil {
-		t.Fatalf("Send() = %v", err)
-	}
+	askLinks(t, s)
 	// A Receive that took the kernel's answers for another sender's
 	// would skip them all and wait for ever: bound it.
 	timer := time.AfterFunc(10*time.Second, func() { s.Close() })
