@@ -1,14 +1,14 @@
 package ipc
 
 import (
-	"io"
-	"time"
-
 	"errors"
 	"fmt"
-	"github.com/goiscsi/goiscsi/internal/sock"
+	"io"
 	"strings"
 	"syscall"
+	"time"
+
+	"github.com/goiscsi/goiscsi/internal/sock"
 )
 
 // Conn is one connection to iscsid: a *sock.Conn, or in tests any
